@@ -1,0 +1,20 @@
+//! zhibu (支部): a static site generator for party-branch publicity and study material.
+//!
+//! The pipeline runs one way: [`config`] → [`source`] / [`frontmatter`] → [`site`] (the model)
+//! → [`markdown`] → [`render`] (Tera, themes) → [`output`] (staged write and swap).
+//! [`pipeline`] drives it for `zhibu build`.
+
+pub mod config;
+pub mod diagnostic;
+pub mod frontmatter;
+pub mod markdown;
+pub mod output;
+mod parse_error;
+pub mod pipeline;
+pub mod render;
+pub mod site;
+pub mod slug;
+pub mod source;
+pub mod theme;
+
+pub use pipeline::{build, BuildError, BuildOptions, BuildReport};

@@ -1,0 +1,103 @@
+//! The `zhibu` command line: parses arguments and hands over to the library.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// zhibu（支部）：党建宣传与理论学习静态网站生成器
+#[derive(Parser)]
+#[command(name = "zhibu", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 构建站点（Build the site into the output directory）
+    Build {
+        /// 站点根目录（含 zhibu.toml 与 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 输出目录，默认 <root>/public
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// 站点的绝对地址，覆盖 zhibu.toml 中的 base_url（只用于订阅源和站点地图）
+        #[arg(long)]
+        base_url: Option<String>,
+        /// 同时构建草稿和未终审的页面
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZHIBU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+        } => {
+            let opts = zhibu::BuildOptions {
+                root,
+                output,
+                base_url,
+                drafts,
+            };
+            Ok(report(zhibu::build(&opts)))
+        }
+    }
+}
+
+/// Prints every finding, then a one-line summary; the exit status says whether it published.
+fn report(result: Result<zhibu::BuildReport, zhibu::BuildError>) -> ExitCode {
+    match result {
+        Ok(r) => {
+            for w in &r.warnings {
+                eprintln!("{w}");
+            }
+            eprintln!(
+                "构建完成：{} 个页面，{} 个栏目，{} 个文件，用时 {} 毫秒 → {}",
+                r.pages,
+                r.sections,
+                r.files,
+                r.elapsed.as_millis(),
+                r.output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(zhibu::BuildError::Invalid(diags)) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("构建失败：共 {errors} 个错误，输出目录未作改动");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("错误: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

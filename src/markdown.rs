@@ -1,0 +1,427 @@
+//! Markdown to HTML: pulldown-cmark with Chinese-aware heading ids, soft breaks and links.
+//!
+//! Output HTML is specific to the page it is rendered for, because links are made relative to
+//! that page's place in the site (so the output works from any subpath and from file://).
+
+use crate::diagnostic::{Diagnostic, Position};
+use crate::site::{LinkTarget, Site};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The rendered body of a page or section.
+#[derive(Debug, Default, Clone)]
+pub struct Body {
+    /// Body HTML.
+    pub html: String,
+    /// Headings as a nested table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Summary HTML: everything before `<!-- more -->`, or the first characters of the text.
+    pub summary: String,
+    /// Characters of readable text (whitespace excluded).
+    pub char_count: usize,
+    /// Every heading id, to check `#anchor` links into this page.
+    pub heading_ids: HashSet<String>,
+    /// `@/file.md#anchor` links found, to check once every page is rendered.
+    pub anchor_links: Vec<AnchorLink>,
+}
+
+impl Body {
+    /// Minutes to read, at about 400 Chinese characters a minute, at least 1.
+    pub fn reading_time(&self) -> usize {
+        self.char_count.div_ceil(400).max(1)
+    }
+}
+
+/// One entry of a table of contents.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    /// 1 to 6.
+    pub level: u8,
+    /// Heading id (the anchor).
+    pub id: String,
+    /// Heading text.
+    pub title: String,
+    /// Deeper headings under this one.
+    pub children: Vec<TocEntry>,
+}
+
+/// An internal link with an anchor, checked after all bodies exist.
+#[derive(Debug, Clone)]
+pub struct AnchorLink {
+    /// Where it points.
+    pub target: LinkTarget,
+    /// The part after `#`.
+    pub anchor: String,
+    /// Where it is written.
+    pub pos: Position,
+}
+
+/// What rendering needs to know about the page at hand.
+pub struct RenderTarget<'a> {
+    /// The file, for messages.
+    pub file: &'a Path,
+    /// Lines before the body in the file.
+    pub body_line: usize,
+    /// Way from this page's directory back to the site root (`../../`).
+    pub root: &'a str,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders `markdown`; broken internal links come back as diagnostics.
+pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut body = Body::default();
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut more_at = None;
+    let mut text = String::new();
+    let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let mut open_heading: Option<(usize, String)> = None;
+    let mut in_code: Option<String> = None;
+    let mut code = String::new();
+
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let locate = || Position::of_offset(markdown, range.start).shifted(target.body_line);
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                open_heading = Some((events.len(), id.map(|i| i.to_string()).unwrap_or_default()));
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: None,
+                    classes,
+                    attrs,
+                }));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((start, explicit)) = open_heading.take() {
+                    let title = plain_text(&events[start + 1..]);
+                    let mut id = if explicit.is_empty() {
+                        crate::slug::heading_id(&title)
+                    } else {
+                        explicit
+                    };
+                    id = unique_id(id, &body.heading_ids);
+                    body.heading_ids.insert(id.clone());
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[start] {
+                        *slot = Some(CowStr::from(id.clone()));
+                    }
+                    headings.push((level_number(level), id, title));
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code = Some(match kind {
+                    CodeBlockKind::Fenced(lang) => {
+                        lang.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                });
+                code.clear();
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let lang = in_code.take().unwrap_or_default();
+                events.push(Event::Html(CowStr::from(highlight(&code, &lang))));
+            }
+            Event::Text(t) if in_code.is_some() => code.push_str(&t),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite_link(&dest_url, site, target, locate, &mut body, &mut diags);
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = rewrite_link(&dest_url, site, target, locate, &mut body, &mut diags);
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Html(h) | Event::InlineHtml(h) if is_more_marker(&h) => {
+                more_at.get_or_insert(events.len());
+                events.push(Event::Html(h));
+            }
+            Event::SoftBreak => events.push(Event::SoftBreak),
+            other => {
+                if let Event::Text(t) | Event::Code(t) = &other {
+                    text.push_str(t);
+                    text.push(' ');
+                }
+                events.push(other);
+            }
+        }
+    }
+    drop_cjk_soft_breaks(&mut events);
+    body.char_count = text.chars().filter(|c| !c.is_whitespace()).count();
+    body.summary = match more_at {
+        Some(i) => to_html(&events[..i]),
+        None => text_summary(&text, site.config.summary_chars),
+    };
+    body.html = to_html(&events);
+    body.toc = nest(headings);
+    (body, diags)
+}
+
+fn to_html(events: &[Event<'_>]) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+    html
+}
+
+fn is_more_marker(html: &str) -> bool {
+    html.trim() == "<!-- more -->"
+}
+
+/// Rewrites `@/file.md#anchor` and root-absolute `/x` links to paths relative to this page.
+fn rewrite_link<'e>(
+    dest: &CowStr<'e>,
+    site: &Site,
+    target: &RenderTarget<'_>,
+    locate: impl Fn() -> Position,
+    body: &mut Body,
+    diags: &mut Vec<Diagnostic>,
+) -> CowStr<'e> {
+    if let Some(internal) = dest.strip_prefix("@/") {
+        let (file, anchor) = internal.split_once('#').unwrap_or((internal, ""));
+        let Some(&found) = site.links.get(file) else {
+            diags.push(Diagnostic::error(
+                target.file,
+                locate(),
+                format!(
+                    "内部链接 `@/{internal}` 指向的文件 content/{file} 不存在（或是未发布的草稿）"
+                ),
+            ));
+            return dest.clone();
+        };
+        let url = match found {
+            LinkTarget::Page(p) => &site.pages[p].path,
+            LinkTarget::Section(s) => &site.sections[s].path,
+        };
+        if !anchor.is_empty() {
+            body.anchor_links.push(AnchorLink {
+                target: found,
+                anchor: anchor.to_string(),
+                pos: locate(),
+            });
+            return CowStr::from(format!("{}{url}index.html#{anchor}", target.root));
+        }
+        return CowStr::from(format!("{}{url}index.html", target.root));
+    }
+    if dest.starts_with('/') && !dest.starts_with("//") {
+        let rest = &dest[1..];
+        let (path, frag) = rest
+            .split_once('#')
+            .map_or((rest, None), |(p, f)| (p, Some(f)));
+        let mut out = format!("{}{path}", target.root);
+        if path.is_empty() || path.ends_with('/') {
+            out.push_str("index.html");
+        }
+        if let Some(f) = frag {
+            out.push('#');
+            out.push_str(f);
+        }
+        return CowStr::from(out);
+    }
+    dest.clone()
+}
+
+/// A heading id not used before on this page (`id`, `id-1`, `id-2` …).
+fn unique_id(id: String, taken: &HashSet<String>) -> String {
+    if !taken.contains(&id) {
+        return id;
+    }
+    (1..)
+        .map(|n| format!("{id}-{n}"))
+        .find(|c| !taken.contains(c))
+        .expect("unbounded")
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Text of inline events (a heading's content).
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut s = String::new();
+    for e in events {
+        if let Event::Text(t) | Event::Code(t) = e {
+            s.push_str(t);
+        }
+    }
+    s.trim().to_string()
+}
+
+/// A soft line break between two Chinese characters is a line wrap in the source, not a space:
+/// browsers would otherwise show a gap in the middle of a Chinese sentence.
+fn drop_cjk_soft_breaks(events: &mut Vec<Event<'_>>) {
+    let mut keep = vec![true; events.len()];
+    for i in 0..events.len() {
+        if !matches!(events[i], Event::SoftBreak) {
+            continue;
+        }
+        let before = events[..i].iter().rev().find_map(|e| edge_char(e, true));
+        let after = events[i + 1..].iter().find_map(|e| edge_char(e, false));
+        if let (Some(Some(a)), Some(Some(b))) = (before, after) {
+            if is_cjk(a) && is_cjk(b) {
+                keep[i] = false;
+            }
+        }
+    }
+    let mut it = keep.into_iter();
+    events.retain(|_| it.next().unwrap_or(true));
+}
+
+/// The last (or first) character of a text event; `Some(None)` stops the search at anything
+/// that is not an inline tag, so breaks are only joined inside one paragraph.
+fn edge_char(e: &Event<'_>, last: bool) -> Option<Option<char>> {
+    match e {
+        Event::Text(t) | Event::Code(t) => Some(if last {
+            t.chars().last()
+        } else {
+            t.chars().next()
+        }),
+        Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
+        | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link) => {
+            None
+        }
+        _ => Some(None),
+    }
+}
+
+/// Han characters, kana, Hangul and CJK/full-width punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F
+        | 0x31A0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3134F)
+}
+
+/// The first `limit` characters of the text, escaped, with `…` when cut.
+fn text_summary(text: &str, limit: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = flat.chars().take(limit).collect();
+    if flat.chars().count() > limit {
+        out.push('…');
+    }
+    escape_html(&out)
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Turns a flat list of headings into a tree: each heading holds the deeper ones after it.
+fn nest(headings: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+    let mut root: Vec<TocEntry> = Vec::new();
+    for (level, id, title) in headings {
+        let entry = TocEntry {
+            level,
+            id,
+            title,
+            children: Vec::new(),
+        };
+        let mut list = &mut root;
+        while list.last().is_some_and(|l| l.level < level) {
+            list = &mut list.last_mut().expect("checked").children;
+        }
+        list.push(entry);
+    }
+    root
+}
+
+/// The syntax definitions, loaded once and only when a page has code.
+fn syntaxes() -> &'static syntect::parsing::SyntaxSet {
+    static SET: OnceLock<syntect::parsing::SyntaxSet> = OnceLock::new();
+    SET.get_or_init(syntect::parsing::SyntaxSet::load_defaults_newlines)
+}
+
+/// The CSS class style of highlighted code; the stylesheet uses the same.
+pub const CLASS_STYLE: syntect::html::ClassStyle =
+    syntect::html::ClassStyle::SpacedPrefixed { prefix: "z-" };
+
+/// A code block as HTML with CSS classes (no inline colours, so themes and print can restyle it).
+fn highlight(code: &str, lang: &str) -> String {
+    let lang_attr = escape_html(lang);
+    let plain = || {
+        format!(
+            "<pre class=\"code\" data-lang=\"{lang_attr}\"><code>{}</code></pre>\n",
+            escape_html(code)
+        )
+    };
+    if lang.is_empty() {
+        return plain();
+    }
+    let set = syntaxes();
+    let Some(syntax) = set.find_syntax_by_token(lang) else {
+        return plain();
+    };
+    let mut gen =
+        syntect::html::ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+    for line in syntect::util::LinesWithEndings::from(code) {
+        if gen
+            .parse_html_for_line_which_includes_newline(line)
+            .is_err()
+        {
+            return plain();
+        }
+    }
+    format!(
+        "<pre class=\"code\" data-lang=\"{lang_attr}\"><code>{}</code></pre>\n",
+        gen.finalize()
+    )
+}
+
+/// The stylesheet for highlighted code in the named syntect theme; `None` if there is no such theme.
+pub fn highlight_css(theme: &str) -> Option<String> {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let t = themes.themes.get(theme)?;
+    syntect::html::css_for_theme_with_class_style(t, CLASS_STYLE).ok()
+}
+
+/// Names of the built-in highlight themes, for error messages.
+pub fn highlight_themes() -> Vec<String> {
+    syntect::highlighting::ThemeSet::load_defaults()
+        .themes
+        .into_keys()
+        .collect()
+}

@@ -1,0 +1,498 @@
+//! `zhibu build`: the stages in order, config → content → model → markdown → render → output.
+//!
+//! Each stage collects diagnostics; the build stops before writing anything when there are
+//! errors, so editors see every problem at once and the published site is never half-updated.
+
+use crate::config::Config;
+use crate::diagnostic::{display_path, Diagnostic, Diagnostics};
+use crate::markdown::{self, Body, RenderTarget};
+use crate::output::{self, Staging};
+use crate::render::{self, dir_url, pager_count, pager_dir, PageDigest, Renderer};
+use crate::site::{self, LinkTarget, Site};
+use crate::source::{self, SourceKind};
+use crate::theme::{StaticSource, Theme};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What `zhibu build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Site root (holds `zhibu.toml` and `content/`).
+    pub root: PathBuf,
+    /// Output directory; `<root>/public` when `None`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from the configuration.
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Pages rendered.
+    pub pages: usize,
+    /// Sections rendered.
+    pub sections: usize,
+    /// Files written.
+    pub files: usize,
+    /// Warnings found along the way.
+    pub warnings: Vec<Diagnostic>,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Where the site was written.
+    pub output: PathBuf,
+}
+
+/// Why a build did not publish.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Content, configuration or templates have problems; all are listed.
+    #[error("构建失败：共 {} 个错误", .0.iter().filter(|d| d.is_error()).count())]
+    Invalid(Vec<Diagnostic>),
+    /// The output could not be written.
+    #[error("写入输出目录失败（{context}）：{source}")]
+    Output {
+        /// What was being done.
+        context: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The output directory is not safe to replace.
+    #[error("{0}")]
+    UnsafeOutput(String),
+}
+
+fn stop_if_errors(diags: &Diagnostics) -> Result<(), BuildError> {
+    if diags.has_errors() {
+        Err(BuildError::Invalid(diags.clone().sorted()))
+    } else {
+        Ok(())
+    }
+}
+
+fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BuildError {
+    let context = context.into();
+    move |source| BuildError::Output { context, source }
+}
+
+/// Reads the site, validates it, and renders it into the output directory.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let root = opts.root.as_path();
+    let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
+    let mut diags = Diagnostics::default();
+
+    let mut config = Config::load(root).map_err(BuildError::Invalid)?;
+    if let Some(base) = &opts.base_url {
+        config.base_url = Some(base.trim_end_matches('/').to_string()).filter(|b| !b.is_empty());
+    }
+    let (tera, theme) = load_templates(root, &config, &mut diags);
+    let syntax_css = markdown::highlight_css(&config.highlight_theme);
+    if syntax_css.is_none() {
+        diags.push(Diagnostic::file_error(
+            "zhibu.toml",
+            format!(
+                "代码高亮主题 `{}` 不存在，可选：{}",
+                config.highlight_theme,
+                markdown::highlight_themes().join("、")
+            ),
+        ));
+    }
+    let site = read_site(root, config, opts.drafts, &mut diags);
+    stop_if_errors(&diags)?;
+    tracing::debug!(
+        pages = site.pages.len(),
+        "model built in {:?}",
+        started.elapsed()
+    );
+
+    output::check_output_dir(root, &output).map_err(BuildError::UnsafeOutput)?;
+    let staging =
+        Staging::new(&output).map_err(io_err(format!("创建临时目录 {}", output.display())))?;
+    let plan = plan_outputs(&site, &theme);
+    check_collisions(&plan, &mut diags);
+    stop_if_errors(&diags)?;
+
+    let section_bodies = render_section_bodies(&site, &mut diags);
+    let (digests, page_bodies) = render_pages(&site, &tera, &staging, opts.drafts, &mut diags);
+    check_anchors(&site, &section_bodies, &page_bodies, &mut diags);
+    let lists = Renderer::new(&site, &tera, &digests, opts.drafts);
+    render_lists(&site, &lists, &section_bodies, &staging, &mut diags);
+    write_fixed(
+        &site,
+        &digests,
+        syntax_css.as_deref().unwrap_or(""),
+        &theme,
+        &staging,
+        &mut diags,
+    );
+    stop_if_errors(&diags)?;
+
+    staging
+        .commit()
+        .map_err(io_err(format!("替换 {}", output.display())))?;
+    Ok(BuildReport {
+        pages: site.pages.len(),
+        sections: site.sections.len(),
+        files: plan.len(),
+        warnings: diags.sorted(),
+        elapsed: started.elapsed(),
+        output,
+    })
+}
+
+/// Theme layers and the Tera instance holding them.
+fn load_templates(root: &Path, config: &Config, diags: &mut Diagnostics) -> (tera::Tera, Theme) {
+    let theme = match Theme::load(root, &config.theme) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.extend(e);
+            return (tera::Tera::default(), Theme::default());
+        }
+    };
+    let mut tera = tera::Tera::default();
+    let sources: Vec<(&str, &str)> = theme
+        .templates
+        .iter()
+        .map(|(n, (t, _))| (n.as_str(), t.as_str()))
+        .collect();
+    if let Err(e) = tera.add_raw_templates(sources) {
+        let shown = theme
+            .templates
+            .iter()
+            .find(|(n, _)| e.to_string().contains(n.as_str()))
+            .map_or("templates".to_string(), |(_, (_, f))| f.clone());
+        diags.push(Diagnostic::file_error(
+            shown,
+            format!("模板有误：{}", render::error_chain(&e)),
+        ));
+    }
+    (tera, theme)
+}
+
+/// Walks `content/`, parses every Markdown file in parallel and assembles the model.
+fn read_site(root: &Path, config: Config, drafts: bool, diags: &mut Diagnostics) -> Site {
+    let content = root.join("content");
+    if !content.is_dir() {
+        diags.push(Diagnostic::file_error(
+            "content",
+            "找不到 content/ 目录：站点内容应放在站点根目录下的 content/ 中",
+        ));
+    }
+    let (files, problems) = source::walk(&content, root);
+    diags.extend(problems);
+    let (markdown, assets): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|f| f.kind != SourceKind::Asset);
+    let parsed: Vec<_> = markdown
+        .into_par_iter()
+        .map(|f| {
+            let shown = display_path(root, &f.path);
+            site::read_document(f, shown)
+        })
+        .collect();
+    let mut docs = Vec::with_capacity(parsed.len());
+    for r in parsed {
+        match r {
+            Ok(d) => docs.push(d),
+            Err(d) => diags.push(d),
+        }
+    }
+    Site::assemble(config, docs, assets, drafts, diags)
+}
+
+/// One file the build will write, and what produces it (for collision messages).
+struct Planned {
+    rel: String,
+    origin: String,
+}
+
+/// Every file the site will contain, before anything is rendered.
+fn plan_outputs(site: &Site, theme: &Theme) -> Vec<Planned> {
+    let mut plan = Vec::new();
+    let mut add = |rel: String, origin: String| plan.push(Planned { rel, origin });
+    for p in &site.pages {
+        add(dir_url(&p.path), p.file.display().to_string());
+    }
+    for s in &site.sections {
+        let per = s.fm.paginate_by.unwrap_or(site.config.paginate_by);
+        for n in 1..=pager_count(s.pages.len(), per) {
+            add(
+                dir_url(&pager_dir(&s.path, n)),
+                s.file.display().to_string(),
+            );
+        }
+    }
+    for t in &site.taxonomies {
+        add(dir_url(&t.path()), format!("分类法 {}", t.name));
+        for term in &t.terms {
+            for n in 1..=pager_count(term.pages.len(), t.paginate_by) {
+                add(
+                    dir_url(&pager_dir(&t.term_path(term), n)),
+                    format!("分类法 {} 的“{}”", t.name, term.name),
+                );
+            }
+        }
+    }
+    for fixed in [
+        "404.html",
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "css/syntax.css",
+    ] {
+        add(fixed.to_string(), "zhibu".to_string());
+    }
+    for rel in theme.statics.keys() {
+        add(rel.clone(), format!("static/{rel}"));
+    }
+    for a in &site.assets {
+        add(a.dest.clone(), a.src.display().to_string());
+    }
+    plan
+}
+
+/// Two sources writing the same file is an error naming both: one would silently vanish.
+fn check_collisions(plan: &[Planned], diags: &mut Diagnostics) {
+    let mut seen: HashMap<&str, &str> = HashMap::with_capacity(plan.len());
+    for p in plan {
+        if let Some(first) = seen.insert(&p.rel, &p.origin) {
+            if first != p.origin {
+                diags.push(Diagnostic::file_error(
+                    &p.origin,
+                    format!("输出文件 {} 重复：{} 与 {} 生成了同一个网址，请修改其中一个的文件名或 slug", p.rel, first, p.origin),
+                ));
+            }
+        }
+    }
+}
+
+/// Bodies of sections (few, small; kept for list pages and anchor checks).
+fn render_section_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<Body> {
+    let results: Vec<_> = site
+        .sections
+        .par_iter()
+        .map(|s| {
+            let root = render::root_prefix(&s.path);
+            let target = RenderTarget {
+                file: &s.file,
+                body_line: s.body_line,
+                root: &root,
+            };
+            markdown::render(&s.body, site, &target)
+        })
+        .collect();
+    results
+        .into_iter()
+        .map(|(body, d)| {
+            diags.extend(d);
+            body
+        })
+        .collect()
+}
+
+/// What is kept of a page body after its HTML is written: enough for anchors.
+struct PageRest {
+    heading_ids: std::collections::HashSet<String>,
+    anchor_links: Vec<(markdown::AnchorLink, PathBuf)>,
+}
+
+/// Renders every page's Markdown and template in parallel and writes it at once, so page HTML
+/// never piles up in memory; only digests for list pages are kept.
+fn render_pages(
+    site: &Site,
+    tera: &tera::Tera,
+    staging: &Staging,
+    drafts: bool,
+    diags: &mut Diagnostics,
+) -> (Vec<PageDigest>, Vec<PageRest>) {
+    let renderer = Renderer::new(site, tera, &[], drafts);
+    let results: Vec<_> = site
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(id, page)| {
+            let root = render::root_prefix(&page.path);
+            let target = RenderTarget {
+                file: &page.file,
+                body_line: page.body_line,
+                root: &root,
+            };
+            let (body, mut problems) = markdown::render(&page.body, site, &target);
+            match renderer.page(id, &body) {
+                Ok(html) => {
+                    let rel = dir_url(&page.path);
+                    if let Err(e) = staging.write(&rel, html.as_bytes()) {
+                        problems.push(Diagnostic::file_error(
+                            &page.file,
+                            format!("写入 {rel} 失败：{e}"),
+                        ));
+                    }
+                }
+                Err(d) => problems.push(d),
+            }
+            let digest = PageDigest::of(&body);
+            let rest = PageRest {
+                anchor_links: body
+                    .anchor_links
+                    .into_iter()
+                    .map(|a| (a, page.file.clone()))
+                    .collect(),
+                heading_ids: body.heading_ids,
+            };
+            (digest, rest, problems)
+        })
+        .collect();
+    let mut digests = Vec::with_capacity(results.len());
+    let mut rests = Vec::with_capacity(results.len());
+    for (digest, rest, problems) in results {
+        digests.push(digest);
+        rests.push(rest);
+        diags.extend(problems);
+    }
+    (digests, rests)
+}
+
+/// Every `@/page.md#anchor` must name a heading that exists on the target.
+fn check_anchors(site: &Site, sections: &[Body], pages: &[PageRest], diags: &mut Diagnostics) {
+    let section_links = sections
+        .iter()
+        .zip(&site.sections)
+        .flat_map(|(b, s)| b.anchor_links.iter().map(move |a| (a, &s.file)));
+    let page_links = pages
+        .iter()
+        .flat_map(|r| r.anchor_links.iter().map(|(a, f)| (a, f)));
+    for (link, file) in section_links.chain(page_links) {
+        let (ids, target_file) = match link.target {
+            LinkTarget::Page(p) => (&pages[p].heading_ids, &site.pages[p].file),
+            LinkTarget::Section(s) => (&sections[s].heading_ids, &site.sections[s].file),
+        };
+        if !ids.contains(&link.anchor) {
+            let mut known: Vec<&String> = ids.iter().collect();
+            known.sort();
+            let known: Vec<String> = known.iter().map(|k| format!("#{k}")).collect();
+            diags.push(Diagnostic::error(
+                file,
+                link.pos,
+                format!(
+                    "锚点 #{} 在 {} 中不存在（现有标题锚点：{}）",
+                    link.anchor,
+                    target_file.display(),
+                    if known.is_empty() {
+                        "无".to_string()
+                    } else {
+                        known.join(" ")
+                    }
+                ),
+            ));
+        }
+    }
+}
+
+/// One list output to render: a section page, a taxonomy page, or the 404 page.
+enum ListJob {
+    Section(usize, usize),
+    TaxonomyList(usize),
+    Term(usize, usize, usize),
+    NotFound,
+}
+
+/// Section lists (paginated), taxonomy pages and 404, rendered in parallel.
+fn render_lists(
+    site: &Site,
+    r: &Renderer<'_>,
+    section_bodies: &[Body],
+    staging: &Staging,
+    diags: &mut Diagnostics,
+) {
+    let mut jobs = vec![ListJob::NotFound];
+    for (s, sec) in site.sections.iter().enumerate() {
+        for n in 1..=pager_count(sec.pages.len(), r.section_per_page(s)) {
+            jobs.push(ListJob::Section(s, n));
+        }
+    }
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        jobs.push(ListJob::TaxonomyList(t));
+        for (ti, term) in tax.terms.iter().enumerate() {
+            for n in 1..=pager_count(term.pages.len(), tax.paginate_by) {
+                jobs.push(ListJob::Term(t, ti, n));
+            }
+        }
+    }
+    let problems: Vec<Diagnostic> = jobs
+        .par_iter()
+        .filter_map(|job| {
+            let (rel, html) = match *job {
+                ListJob::Section(s, n) => (
+                    dir_url(&pager_dir(&site.sections[s].path, n)),
+                    r.section(s, n, &section_bodies[s]),
+                ),
+                ListJob::TaxonomyList(t) => {
+                    (dir_url(&site.taxonomies[t].path()), r.taxonomy_list(t))
+                }
+                ListJob::Term(t, ti, n) => {
+                    let tax = &site.taxonomies[t];
+                    (
+                        dir_url(&pager_dir(&tax.term_path(&tax.terms[ti]), n)),
+                        r.taxonomy_term(t, ti, n),
+                    )
+                }
+                ListJob::NotFound => ("404.html".to_string(), r.not_found()),
+            };
+            match html {
+                Ok(h) => staging
+                    .write(&rel, h.as_bytes())
+                    .err()
+                    .map(|e| Diagnostic::file_error(rel.as_str(), format!("写入失败：{e}"))),
+                Err(d) => Some(d),
+            }
+        })
+        .collect();
+    diags.extend(problems);
+}
+
+/// Feeds, sitemap, robots.txt, the highlight stylesheet, static files and page assets.
+fn write_fixed(
+    site: &Site,
+    digests: &[PageDigest],
+    syntax_css: &str,
+    theme: &Theme,
+    staging: &Staging,
+    diags: &mut Diagnostics,
+) {
+    let generated = [
+        ("atom.xml", render::atom(site, digests)),
+        ("sitemap.xml", render::sitemap(site)),
+        ("robots.txt", render::robots(site)),
+        ("css/syntax.css", syntax_css.to_string()),
+    ];
+    let mut jobs: Vec<(String, Result<(), std::io::Error>)> = Vec::new();
+    for (rel, text) in &generated {
+        jobs.push((rel.to_string(), staging.write(rel, text.as_bytes())));
+    }
+    let statics: Vec<_> = theme.statics.iter().collect();
+    let copied: Vec<(String, Result<(), std::io::Error>)> = statics
+        .par_iter()
+        .map(|(rel, src)| {
+            let r = match src {
+                StaticSource::Embedded(bytes) => staging.write(rel, bytes),
+                StaticSource::Disk(path) => staging.copy(path, rel),
+            };
+            (rel.to_string(), r)
+        })
+        .chain(
+            site.assets
+                .par_iter()
+                .map(|a| (a.dest.clone(), staging.copy(&a.src, &a.dest))),
+        )
+        .collect();
+    jobs.extend(copied);
+    for (rel, r) in jobs {
+        if let Err(e) = r {
+            diags.push(Diagnostic::file_error(rel, format!("写入失败：{e}")));
+        }
+    }
+}

@@ -1,0 +1,666 @@
+//! Rendering: small context structs per output, Tera templates, feeds and the sitemap.
+//!
+//! Each output gets a context built for it alone — the page at hand, its neighbours' titles and
+//! URLs, a list page's own summaries — never the whole site. Serializing the site into every
+//! page's context is what makes large Zola builds slow.
+
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{escape_html, Body, TocEntry};
+use crate::site::{PageId, SectionId, Site, Taxonomy};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What list pages and feeds need from a rendered page, kept after its HTML is written.
+#[derive(Debug, Default, Clone)]
+pub struct PageDigest {
+    /// Summary HTML.
+    pub summary: String,
+    /// Minutes to read.
+    pub reading_time: usize,
+}
+
+impl PageDigest {
+    /// The parts of a body worth keeping once the page is written.
+    pub fn of(body: &Body) -> PageDigest {
+        PageDigest {
+            summary: body.summary.clone(),
+            reading_time: body.reading_time(),
+        }
+    }
+}
+
+/// A title and a root-relative URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link<'a> {
+    /// Text to show.
+    pub title: &'a str,
+    /// Root-relative URL ending in `index.html` for directories.
+    pub url: String,
+}
+
+/// Way from a file in URL directory `dir` back to the site root.
+pub fn root_prefix(dir: &str) -> String {
+    "../".repeat(dir.matches('/').count())
+}
+
+/// The root-relative link of a URL directory.
+pub fn dir_url(dir: &str) -> String {
+    format!("{dir}index.html")
+}
+
+/// Templates, the site and what every context shares.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    tera: &'a tera::Tera,
+    common: tera::Context,
+    digests: &'a [PageDigest],
+}
+
+#[derive(Serialize)]
+struct SiteCtx<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    base_url: &'a str,
+    menu: Vec<Link<'a>>,
+    taxonomies: Vec<TaxonomyLink<'a>>,
+    extra: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct TaxonomyLink<'a> {
+    name: &'a str,
+    title: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct PageCtx<'a> {
+    title: &'a str,
+    description: &'a str,
+    date: Option<String>,
+    updated: Option<String>,
+    date_zh: String,
+    url: String,
+    permalink: String,
+    slug: &'a str,
+    content: &'a str,
+    summary: &'a str,
+    toc: &'a [TocEntry],
+    reading_time: usize,
+    char_count: usize,
+    taxonomies: BTreeMap<&'a str, Vec<TermRef<'a>>>,
+    extra: &'a serde_json::Value,
+    draft: bool,
+    weight: Option<i64>,
+    section: Link<'a>,
+    ancestors: Vec<Link<'a>>,
+    prev: Option<Link<'a>>,
+    next: Option<Link<'a>>,
+    assets: &'a [String],
+}
+
+#[derive(Serialize)]
+struct PageSummary<'a> {
+    title: &'a str,
+    url: String,
+    permalink: String,
+    date: Option<String>,
+    date_zh: String,
+    description: &'a str,
+    summary: &'a str,
+    reading_time: usize,
+    section: Link<'a>,
+    taxonomies: BTreeMap<&'a str, Vec<TermRef<'a>>>,
+}
+
+#[derive(Serialize)]
+struct SectionCtx<'a> {
+    title: &'a str,
+    description: &'a str,
+    url: String,
+    permalink: String,
+    content: &'a str,
+    toc: &'a [TocEntry],
+    extra: &'a serde_json::Value,
+    ancestors: Vec<Link<'a>>,
+    subsections: Vec<SubsectionCtx<'a>>,
+    pages: Vec<PageSummary<'a>>,
+    page_count: usize,
+}
+
+#[derive(Serialize)]
+struct SubsectionCtx<'a> {
+    title: &'a str,
+    url: String,
+    description: &'a str,
+    page_count: usize,
+}
+
+#[derive(Serialize)]
+struct Paginator {
+    current: usize,
+    total_pages: usize,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    pages: Vec<PagerLink>,
+}
+
+#[derive(Serialize)]
+struct PagerLink {
+    number: usize,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct TermLink<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+    count: usize,
+}
+
+/// A taxonomy term a page carries: `{name, url}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermRef<'a> {
+    /// The term as written.
+    pub name: &'a str,
+    /// Root-relative URL of the term's page.
+    pub url: String,
+}
+
+static NULL: serde_json::Value = serde_json::Value::Null;
+
+/// One list page of a paginated list: its number (1-based) and its URL directory.
+pub fn pager_dir(list_dir: &str, number: usize) -> String {
+    if number <= 1 {
+        list_dir.to_string()
+    } else {
+        format!("{list_dir}page/{number}/")
+    }
+}
+
+/// How many list pages `count` items make with `per_page` each (0 = all on one page).
+pub fn pager_count(count: usize, per_page: usize) -> usize {
+    if per_page == 0 {
+        1
+    } else {
+        count.div_ceil(per_page).max(1)
+    }
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares the shared part of every context once.
+    pub fn new(
+        site: &'a Site,
+        tera: &'a tera::Tera,
+        digests: &'a [PageDigest],
+        drafts: bool,
+    ) -> Self {
+        let c = &site.config;
+        let menu = site.sections[0]
+            .subsections
+            .iter()
+            .map(|&s| Link {
+                title: &site.sections[s].title,
+                url: dir_url(&site.sections[s].path),
+            })
+            .collect();
+        let taxonomies = site
+            .taxonomies
+            .iter()
+            .map(|t| TaxonomyLink {
+                name: &t.name,
+                title: &t.title,
+                url: dir_url(&t.path()),
+            })
+            .collect();
+        let site_ctx = SiteCtx {
+            title: &c.title,
+            description: &c.description,
+            language: &c.language,
+            base_url: c.base_url.as_deref().unwrap_or(""),
+            menu,
+            taxonomies,
+            extra: &c.extra,
+        };
+        let mut common = tera::Context::new();
+        common.insert("site", &site_ctx);
+        common.insert("drafts", &drafts);
+        Renderer {
+            site,
+            tera,
+            common,
+            digests,
+        }
+    }
+
+    fn context(&self, dir: &str) -> tera::Context {
+        let mut ctx = self.common.clone();
+        ctx.insert("root", &root_prefix(dir));
+        ctx.insert("current_url", &dir_url(dir));
+        ctx
+    }
+
+    fn permalink(&self, dir: &str) -> String {
+        match &self.site.config.base_url {
+            Some(base) => format!("{base}/{}", encode_path(dir)),
+            None => dir_url(dir),
+        }
+    }
+
+    fn section_link(&self, s: SectionId) -> Link<'a> {
+        let sec = &self.site.sections[s];
+        Link {
+            title: &sec.title,
+            url: dir_url(&sec.path),
+        }
+    }
+
+    fn page_link(&self, p: PageId) -> Link<'a> {
+        let page = &self.site.pages[p];
+        Link {
+            title: &page.fm.title,
+            url: dir_url(&page.path),
+        }
+    }
+
+    fn page_terms(&self, p: PageId) -> BTreeMap<&'a str, Vec<TermRef<'a>>> {
+        let mut out: BTreeMap<&str, Vec<TermRef>> = BTreeMap::new();
+        for &(t, ti) in &self.site.pages[p].terms {
+            let tax = &self.site.taxonomies[t];
+            let term = &tax.terms[ti];
+            out.entry(&tax.name).or_default().push(TermRef {
+                name: &term.name,
+                url: dir_url(&tax.term_path(term)),
+            });
+        }
+        out
+    }
+
+    /// Renders one page with its freshly rendered body.
+    pub fn page(&self, p: PageId, body: &Body) -> Result<String, Diagnostic> {
+        let site = self.site;
+        let page = &site.pages[p];
+        let ancestry = site.ancestry(page.section);
+        let ctx = PageCtx {
+            title: &page.fm.title,
+            description: page.fm.description.as_deref().unwrap_or(""),
+            date: page.fm.date.as_ref().map(|d| d.iso()),
+            updated: page.fm.updated.as_ref().map(|d| d.iso()),
+            date_zh: page.fm.date.as_ref().map(|d| d.zh()).unwrap_or_default(),
+            url: dir_url(&page.path),
+            permalink: self.permalink(&page.path),
+            slug: &page.slug,
+            content: &body.html,
+            summary: &body.summary,
+            toc: &body.toc,
+            reading_time: body.reading_time(),
+            char_count: body.char_count,
+            taxonomies: self.page_terms(p),
+            extra: page.fm.extra.as_ref().unwrap_or(&NULL),
+            draft: page.fm.draft,
+            weight: page.fm.weight,
+            section: self.section_link(page.section),
+            ancestors: ancestry.iter().map(|&s| self.section_link(s)).collect(),
+            prev: page.prev.map(|q| self.page_link(q)),
+            next: page.next.map(|q| self.page_link(q)),
+            assets: &page.assets,
+        };
+        let template = page
+            .fm
+            .template
+            .as_deref()
+            .or(site.sections[page.section].fm.page_template.as_deref())
+            .unwrap_or("page.html");
+        let mut context = self.context(&page.path);
+        context.insert("page", &ctx);
+        self.render(template, &context, &page.file)
+    }
+
+    fn summary(&self, p: PageId) -> PageSummary<'a> {
+        let page = &self.site.pages[p];
+        let digest = &self.digests[p];
+        PageSummary {
+            title: &page.fm.title,
+            url: dir_url(&page.path),
+            permalink: self.permalink(&page.path),
+            date: page.fm.date.as_ref().map(|d| d.iso()),
+            date_zh: page.fm.date.as_ref().map(|d| d.zh()).unwrap_or_default(),
+            description: page.fm.description.as_deref().unwrap_or(""),
+            summary: &digest.summary,
+            reading_time: digest.reading_time,
+            section: self.section_link(page.section),
+            taxonomies: self.page_terms(p),
+        }
+    }
+
+    fn paginator(&self, list_dir: &str, number: usize, total: usize) -> Option<Paginator> {
+        (total > 1).then(|| Paginator {
+            current: number,
+            total_pages: total,
+            prev_url: (number > 1).then(|| dir_url(&pager_dir(list_dir, number - 1))),
+            next_url: (number < total).then(|| dir_url(&pager_dir(list_dir, number + 1))),
+            pages: (1..=total)
+                .map(|n| PagerLink {
+                    number: n,
+                    url: dir_url(&pager_dir(list_dir, n)),
+                })
+                .collect(),
+        })
+    }
+
+    /// Pages on list page `number` of `ids`.
+    fn slice<'b>(ids: &'b [PageId], per_page: usize, number: usize) -> &'b [PageId] {
+        if per_page == 0 {
+            return ids;
+        }
+        let start = ((number - 1) * per_page).min(ids.len());
+        &ids[start..(start + per_page).min(ids.len())]
+    }
+
+    /// Section `s`, list page `number` (1-based), given its rendered body.
+    pub fn section(&self, s: SectionId, number: usize, body: &Body) -> Result<String, Diagnostic> {
+        let site = self.site;
+        let sec = &site.sections[s];
+        let per_page = self.section_per_page(s);
+        let total = pager_count(sec.pages.len(), per_page);
+        let mut ancestry = site.ancestry(s);
+        ancestry.pop();
+        let ctx = SectionCtx {
+            title: &sec.title,
+            description: sec.fm.description.as_deref().unwrap_or(""),
+            url: dir_url(&sec.path),
+            permalink: self.permalink(&sec.path),
+            content: &body.html,
+            toc: &body.toc,
+            extra: sec.fm.extra.as_ref().unwrap_or(&NULL),
+            ancestors: ancestry.iter().map(|&a| self.section_link(a)).collect(),
+            subsections: sec
+                .subsections
+                .iter()
+                .map(|&c| {
+                    let child = &site.sections[c];
+                    SubsectionCtx {
+                        title: &child.title,
+                        url: dir_url(&child.path),
+                        description: child.fm.description.as_deref().unwrap_or(""),
+                        page_count: child.pages.len(),
+                    }
+                })
+                .collect(),
+            pages: Self::slice(&sec.pages, per_page, number)
+                .iter()
+                .map(|&p| self.summary(p))
+                .collect(),
+            page_count: sec.pages.len(),
+        };
+        let dir = pager_dir(&sec.path, number);
+        let mut context = self.context(&dir);
+        context.insert("section", &ctx);
+        context.insert("paginator", &self.paginator(&sec.path, number, total));
+        let template = match (&sec.fm.template, s) {
+            (Some(t), _) => t.as_str(),
+            (None, 0) => {
+                let recent: Vec<_> = site
+                    .pages_by_date()
+                    .into_iter()
+                    .take(10)
+                    .map(|p| self.summary(p))
+                    .collect();
+                context.insert("recent", &recent);
+                "index.html"
+            }
+            (None, _) => "section.html",
+        };
+        self.render(template, &context, &sec.file)
+    }
+
+    /// Pages per list page of section `s`.
+    pub fn section_per_page(&self, s: SectionId) -> usize {
+        self.site.sections[s]
+            .fm
+            .paginate_by
+            .unwrap_or(self.site.config.paginate_by)
+    }
+
+    fn taxonomy_ctx(&self, tax: &'a Taxonomy) -> serde_json::Value {
+        let terms: Vec<TermLink> = tax
+            .terms
+            .iter()
+            .map(|t| TermLink {
+                name: &t.name,
+                slug: &t.slug,
+                url: dir_url(&tax.term_path(t)),
+                count: t.pages.len(),
+            })
+            .collect();
+        serde_json::json!({ "name": tax.name, "title": tax.title, "url": dir_url(&tax.path()), "terms": terms })
+    }
+
+    /// The list of all terms of taxonomy `t`.
+    pub fn taxonomy_list(&self, t: usize) -> Result<String, Diagnostic> {
+        let tax = &self.site.taxonomies[t];
+        let mut context = self.context(&tax.path());
+        context.insert("taxonomy", &self.taxonomy_ctx(tax));
+        self.render(
+            "taxonomy_list.html",
+            &context,
+            std::path::Path::new("zhibu.toml"),
+        )
+    }
+
+    /// List page `number` of term `ti` of taxonomy `t`.
+    pub fn taxonomy_term(&self, t: usize, ti: usize, number: usize) -> Result<String, Diagnostic> {
+        let tax = &self.site.taxonomies[t];
+        let term = &tax.terms[ti];
+        let list_dir = tax.term_path(term);
+        let total = pager_count(term.pages.len(), tax.paginate_by);
+        let pages: Vec<_> = Self::slice(&term.pages, tax.paginate_by, number)
+            .iter()
+            .map(|&p| self.summary(p))
+            .collect();
+        let mut context = self.context(&pager_dir(&list_dir, number));
+        context.insert("taxonomy", &self.taxonomy_ctx(tax));
+        context.insert(
+            "term",
+            &serde_json::json!({ "name": term.name, "slug": term.slug, "url": dir_url(&list_dir), "count": term.pages.len(), "pages": pages }),
+        );
+        context.insert("paginator", &self.paginator(&list_dir, number, total));
+        self.render(
+            "taxonomy_single.html",
+            &context,
+            std::path::Path::new("zhibu.toml"),
+        )
+    }
+
+    /// The not-found page, at the output root.
+    pub fn not_found(&self) -> Result<String, Diagnostic> {
+        self.render(
+            "404.html",
+            &self.context(""),
+            std::path::Path::new("404.html"),
+        )
+    }
+
+    fn render(
+        &self,
+        template: &str,
+        context: &tera::Context,
+        file: &std::path::Path,
+    ) -> Result<String, Diagnostic> {
+        if !self.tera.get_template_names().any(|n| n == template) {
+            return Err(Diagnostic::file_error(
+                file,
+                format!("模板 `{template}` 不存在（主题和站点的 templates/ 中都没有）"),
+            ));
+        }
+        self.tera.render(template, context).map_err(|e| {
+            Diagnostic::file_error(
+                file,
+                format!("渲染模板 `{template}` 出错：{}", error_chain(&e)),
+            )
+        })
+    }
+}
+
+/// Tera nests the useful part of an error in its sources; show them all.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        parts.push(s.to_string());
+        cur = s.source();
+    }
+    parts.join("：")
+}
+
+/// Percent-encodes a URL path, keeping `/`.
+pub fn encode_path(path: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(path, SET).to_string()
+}
+
+/// An absolute URL with `base_url`, else a root-relative one.
+fn feed_url(site: &Site, dir: &str) -> String {
+    match &site.config.base_url {
+        Some(base) => format!("{base}/{}", encode_path(dir)),
+        None => encode_path(&dir_url(dir)),
+    }
+}
+
+/// `atom.xml`: the newest pages with their summaries.
+pub fn atom(site: &Site, digests: &[PageDigest]) -> String {
+    let c = &site.config;
+    let newest: Vec<PageId> = site
+        .pages_by_date()
+        .into_iter()
+        .take(c.feed_limit)
+        .collect();
+    let updated = newest
+        .iter()
+        .filter_map(|&p| {
+            site.pages[p]
+                .fm
+                .updated
+                .as_ref()
+                .or(site.pages[p].fm.date.as_ref())
+        })
+        .max_by_key(|d| d.sort_key())
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    x += &format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
+        escape_html(&c.language)
+    );
+    x += &format!("  <title>{}</title>\n", escape_html(&c.title));
+    if !c.description.is_empty() {
+        x += &format!("  <subtitle>{}</subtitle>\n", escape_html(&c.description));
+    }
+    let home = feed_url(site, "");
+    if let Some(base) = &c.base_url {
+        x += &format!(
+            "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}/atom.xml\"/>\n",
+            escape_html(base)
+        );
+    }
+    x += &format!(
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        escape_html(&home)
+    );
+    x += &format!(
+        "  <id>{}</id>\n  <updated>{updated}</updated>\n  <generator>zhibu</generator>\n",
+        escape_html(&home)
+    );
+    for p in newest {
+        let page = &site.pages[p];
+        let url = escape_html(&feed_url(site, &page.path));
+        x += "  <entry>\n";
+        x += &format!("    <title>{}</title>\n", escape_html(&page.fm.title));
+        x += &format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\n    <id>{url}</id>\n"
+        );
+        if let Some(d) = &page.fm.date {
+            x += &format!("    <published>{}</published>\n", d.rfc3339());
+        }
+        let upd = page
+            .fm
+            .updated
+            .as_ref()
+            .or(page.fm.date.as_ref())
+            .map_or_else(|| updated.clone(), |d| d.rfc3339());
+        x += &format!("    <updated>{upd}</updated>\n");
+        x += &format!(
+            "    <summary type=\"html\">{}</summary>\n",
+            escape_html(&digests[p].summary)
+        );
+        x += "  </entry>\n";
+    }
+    x += "</feed>\n";
+    x
+}
+
+/// `sitemap.xml`: every page and section list.
+pub fn sitemap(site: &Site) -> String {
+    let mut entries: Vec<(String, Option<String>)> = Vec::new();
+    for s in &site.sections {
+        entries.push((s.path.clone(), None));
+    }
+    for p in &site.pages {
+        let date =
+            p.fm.updated
+                .as_ref()
+                .or(p.fm.date.as_ref())
+                .map(|d| d.iso().chars().take(10).collect());
+        entries.push((p.path.clone(), date));
+    }
+    for t in &site.taxonomies {
+        entries.push((t.path(), None));
+        for term in &t.terms {
+            entries.push((t.term_path(term), None));
+        }
+    }
+    entries.sort();
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (dir, date) in entries {
+        x += &format!(
+            "  <url>\n    <loc>{}</loc>\n",
+            escape_html(&feed_url(site, &dir))
+        );
+        if let Some(d) = date {
+            x += &format!("    <lastmod>{d}</lastmod>\n");
+        }
+        x += "  </url>\n";
+    }
+    x += "</urlset>\n";
+    x
+}
+
+/// `robots.txt`: everything allowed; the sitemap named when its absolute address is known.
+pub fn robots(site: &Site) -> String {
+    let mut r = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = &site.config.base_url {
+        r += &format!("Sitemap: {base}/sitemap.xml\n");
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(root_prefix(""), "");
+        assert_eq!(root_prefix("xuexi/2026-11/a01/"), "../../../");
+        assert_eq!(pager_dir("xuexi/", 2), "xuexi/page/2/");
+        assert_eq!(pager_count(0, 10), 1);
+        assert_eq!(pager_count(21, 10), 3);
+        assert_eq!(encode_path("tags/理论/"), "tags/%E7%90%86%E8%AE%BA/");
+    }
+}
