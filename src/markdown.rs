@@ -169,11 +169,16 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
                 more_at.get_or_insert(events.len());
                 events.push(Event::Html(h));
             }
-            Event::SoftBreak => events.push(Event::SoftBreak),
+            Event::SoftBreak => {
+                text.push('\n');
+                events.push(Event::SoftBreak);
+            }
             other => {
-                if let Event::Text(t) | Event::Code(t) = &other {
-                    text.push_str(t);
-                    text.push(' ');
+                match &other {
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    // Block ends and hard breaks separate words in the text.
+                    Event::End(_) | Event::HardBreak => text.push('\n'),
+                    _ => {}
                 }
                 events.push(other);
             }
@@ -212,6 +217,10 @@ fn rewrite_link<'e>(
     if let Some(internal) = dest.strip_prefix("@/") {
         let (file, anchor) = internal.split_once('#').unwrap_or((internal, ""));
         let Some(&found) = site.links.get(file) else {
+            if site.unreadable.contains(file) {
+                // The target has its own error already; a second one here would only confuse.
+                return dest.clone();
+            }
             diags.push(Diagnostic::error(
                 target.file,
                 locate(),
@@ -324,9 +333,28 @@ pub fn is_cjk(c: char) -> bool {
         | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3134F)
 }
 
+/// Whitespace runs become one space, or nothing between two Chinese characters (line wraps and
+/// block ends in Chinese text are not word gaps).
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space && !(out.chars().last().is_some_and(is_cjk) && is_cjk(c)) {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    out
+}
+
 /// The first `limit` characters of the text, escaped, with `…` when cut.
 fn text_summary(text: &str, limit: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = collapse_whitespace(text);
     let mut out: String = flat.chars().take(limit).collect();
     if flat.chars().count() > limit {
         out.push('…');
@@ -424,4 +452,34 @@ pub fn highlight_themes() -> Vec<String> {
         .themes
         .into_keys()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_between_chinese_disappears() {
+        assert_eq!(
+            collapse_whitespace("参见\n原文\n， 以及 English\nwords"),
+            "参见原文，以及 English words"
+        );
+    }
+
+    #[test]
+    fn cjk_detection() {
+        assert!(is_cjk('中') && is_cjk('，') && is_cjk('Ａ'));
+        assert!(!is_cjk('a') && !is_cjk('1'));
+    }
+
+    #[test]
+    fn toc_nests_by_level() {
+        let toc = nest(vec![
+            (2, "a".into(), "A".into()),
+            (3, "b".into(), "B".into()),
+            (2, "c".into(), "C".into()),
+        ]);
+        assert_eq!(toc.len(), 2);
+        assert_eq!(toc[0].children[0].id, "b");
+    }
 }

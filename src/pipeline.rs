@@ -103,7 +103,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         ));
     }
     let site = read_site(root, config, opts.drafts, &mut diags);
-    stop_if_errors(&diags)?;
+    if diags.has_errors() {
+        // Still read every body, so broken links are reported together with the other errors.
+        let sections = render_section_bodies(&site, &mut diags);
+        let pages = check_page_bodies(&site, &mut diags);
+        check_anchors(&site, &sections, &pages, &mut diags);
+        return Err(BuildError::Invalid(diags.sorted()));
+    }
     tracing::debug!(
         pages = site.pages.len(),
         "model built in {:?}",
@@ -155,6 +161,8 @@ fn load_templates(root: &Path, config: &Config, diags: &mut Diagnostics) -> (ter
         }
     };
     let mut tera = tera::Tera::default();
+    // Tera's own escaper also escapes `/`, which turns every relative URL into `..&#x2F;`.
+    tera.set_escape_fn(markdown::escape_html);
     let sources: Vec<(&str, &str)> = theme
         .templates
         .iter()
@@ -191,17 +199,24 @@ fn read_site(root: &Path, config: Config, drafts: bool, diags: &mut Diagnostics)
         .into_par_iter()
         .map(|f| {
             let shown = display_path(root, &f.path);
-            site::read_document(f, shown)
+            let rel = f.rel.clone();
+            (rel, site::read_document(f, shown))
         })
         .collect();
     let mut docs = Vec::with_capacity(parsed.len());
-    for r in parsed {
+    let mut unreadable = std::collections::HashSet::new();
+    for (rel, r) in parsed {
         match r {
             Ok(d) => docs.push(d),
-            Err(d) => diags.push(d),
+            Err(d) => {
+                diags.push(d);
+                unreadable.insert(rel);
+            }
         }
     }
-    Site::assemble(config, docs, assets, drafts, diags)
+    let mut site = Site::assemble(config, docs, assets, drafts, diags);
+    site.unreadable = unreadable;
+    site
 }
 
 /// One file the build will write, and what produces it (for collision messages).
@@ -300,6 +315,19 @@ struct PageRest {
     anchor_links: Vec<(markdown::AnchorLink, PathBuf)>,
 }
 
+impl PageRest {
+    fn of(body: Body, file: &Path) -> PageRest {
+        PageRest {
+            anchor_links: body
+                .anchor_links
+                .into_iter()
+                .map(|a| (a, file.to_path_buf()))
+                .collect(),
+            heading_ids: body.heading_ids,
+        }
+    }
+}
+
 /// Renders every page's Markdown and template in parallel and writes it at once, so page HTML
 /// never piles up in memory; only digests for list pages are kept.
 fn render_pages(
@@ -354,6 +382,31 @@ fn render_pages(
         diags.extend(problems);
     }
     (digests, rests)
+}
+
+/// Renders page bodies without templates or writing, only to find their problems.
+fn check_page_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<PageRest> {
+    let results: Vec<_> = site
+        .pages
+        .par_iter()
+        .map(|page| {
+            let root = render::root_prefix(&page.path);
+            let target = RenderTarget {
+                file: &page.file,
+                body_line: page.body_line,
+                root: &root,
+            };
+            let (body, problems) = markdown::render(&page.body, site, &target);
+            (PageRest::of(body, &page.file), problems)
+        })
+        .collect();
+    results
+        .into_iter()
+        .map(|(rest, problems)| {
+            diags.extend(problems);
+            rest
+        })
+        .collect()
 }
 
 /// Every `@/page.md#anchor` must name a heading that exists on the target.

@@ -139,6 +139,9 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Content-relative file name → target, for `@/` links.
     pub links: HashMap<String, LinkTarget>,
+    /// Content-relative names of Markdown files that could not be read or parsed (already
+    /// reported), so links to them are not reported a second time.
+    pub unreadable: std::collections::HashSet<String>,
 }
 
 /// A content file read and split, before it becomes part of the model.
@@ -249,6 +252,7 @@ impl Site {
             taxonomies: Vec::new(),
             assets: Vec::new(),
             links: HashMap::new(),
+            unreadable: Default::default(),
         };
         let (section_docs, page_docs): (Vec<_>, Vec<_>) = docs
             .into_iter()

@@ -1,0 +1,96 @@
+//! Helpers shared by the integration tests: run the real binary on fixture sites.
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture site under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// Result of one `zhibu` run.
+pub struct Run {
+    pub ok: bool,
+    pub stderr: String,
+}
+
+/// Runs `zhibu` with `args`.
+pub fn zhibu(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_zhibu"))
+        .args(args)
+        .env("ZHIBU_LOG", "warn")
+        .output()
+        .expect("run zhibu");
+    Run {
+        ok: out.status.success(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Builds `root` into `out` with extra arguments; panics with the messages if it fails.
+pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let run = zhibu(&args);
+    assert!(
+        run.ok,
+        "build of {} failed:\n{}",
+        root.display(),
+        run.stderr
+    );
+    run
+}
+
+/// Every file below `dir` (relative path → bytes).
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Text of an output file.
+pub fn read(out: &Path, rel: &str) -> String {
+    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Values of `href="…"` and `src="…"` attributes in an HTML text.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            // Only real attributes: preceded by whitespace.
+            let ok = i > 0 && rest.as_bytes()[i - 1].is_ascii_whitespace();
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap_or(rest.len());
+            if ok {
+                out.push(rest[..end].replace("&amp;", "&"));
+            }
+        }
+    }
+    out
+}
