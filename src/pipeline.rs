@@ -117,6 +117,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     );
 
     output::check_output_dir(root, &output).map_err(BuildError::UnsafeOutput)?;
+    tracing::debug!("output checked at {:?}", started.elapsed());
     let staging =
         Staging::new(&output).map_err(io_err(format!("创建临时目录 {}", output.display())))?;
     let plan = plan_outputs(&site, &theme);
@@ -125,9 +126,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 
     let section_bodies = render_section_bodies(&site, &mut diags);
     let (digests, page_bodies) = render_pages(&site, &tera, &staging, opts.drafts, &mut diags);
+    tracing::debug!("pages written at {:?}", started.elapsed());
     check_anchors(&site, &section_bodies, &page_bodies, &mut diags);
     let lists = Renderer::new(&site, &tera, &digests, opts.drafts);
     render_lists(&site, &lists, &section_bodies, &staging, &mut diags);
+    tracing::debug!("lists written at {:?}", started.elapsed());
     write_fixed(
         &site,
         &digests,
@@ -137,10 +140,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         &mut diags,
     );
     stop_if_errors(&diags)?;
+    tracing::debug!("static files written at {:?}", started.elapsed());
 
     staging
         .commit()
         .map_err(io_err(format!("替换 {}", output.display())))?;
+    tracing::debug!("output swapped in at {:?}", started.elapsed());
     Ok(BuildReport {
         pages: site.pages.len(),
         sections: site.sections.len(),

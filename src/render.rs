@@ -150,6 +150,20 @@ struct Paginator {
 struct PagerLink {
     number: usize,
     url: String,
+    current: bool,
+    /// Numbers were skipped before this one (show `…`).
+    gap_before: bool,
+}
+
+/// Page numbers worth linking from list page `current` of `total`: the first, the last and two
+/// either side of the current one. Listing every number would make a 250-page tag list
+/// quadratic to render.
+fn pager_window(current: usize, total: usize) -> Vec<usize> {
+    let mut n: Vec<usize> = vec![1, total];
+    n.extend(current.saturating_sub(2).max(1)..=(current + 2).min(total));
+    n.sort_unstable();
+    n.dedup();
+    n
 }
 
 #[derive(Serialize)]
@@ -341,12 +355,22 @@ impl<'a> Renderer<'a> {
             total_pages: total,
             prev_url: (number > 1).then(|| dir_url(&pager_dir(list_dir, number - 1))),
             next_url: (number < total).then(|| dir_url(&pager_dir(list_dir, number + 1))),
-            pages: (1..=total)
-                .map(|n| PagerLink {
-                    number: n,
-                    url: dir_url(&pager_dir(list_dir, n)),
-                })
-                .collect(),
+            pages: {
+                let mut prev = 0;
+                pager_window(number, total)
+                    .into_iter()
+                    .map(|n| {
+                        let gap_before = n > prev + 1;
+                        prev = n;
+                        PagerLink {
+                            number: n,
+                            url: dir_url(&pager_dir(list_dir, n)),
+                            current: n == number,
+                            gap_before,
+                        }
+                    })
+                    .collect()
+            },
         })
     }
 
@@ -661,6 +685,9 @@ mod tests {
         assert_eq!(pager_dir("xuexi/", 2), "xuexi/page/2/");
         assert_eq!(pager_count(0, 10), 1);
         assert_eq!(pager_count(21, 10), 3);
+        assert_eq!(pager_window(1, 1), vec![1]);
+        assert_eq!(pager_window(5, 250), vec![1, 3, 4, 5, 6, 7, 250]);
+        assert_eq!(pager_window(249, 250), vec![1, 247, 248, 249, 250]);
         assert_eq!(encode_path("tags/理论/"), "tags/%E7%90%86%E8%AE%BA/");
     }
 }
