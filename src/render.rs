@@ -375,7 +375,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Pages on list page `number` of `ids`.
-    fn slice<'b>(ids: &'b [PageId], per_page: usize, number: usize) -> &'b [PageId] {
+    fn slice(ids: &[PageId], per_page: usize, number: usize) -> &[PageId] {
         if per_page == 0 {
             return ids;
         }

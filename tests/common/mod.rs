@@ -17,7 +17,9 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// Result of one `zhibu` run.
 pub struct Run {
+    /// Exit status was success.
     pub ok: bool,
+    /// Everything printed to stderr.
     pub stderr: String,
 }
 
