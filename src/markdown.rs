@@ -19,6 +19,7 @@ pub struct Body {
     /// Headings as a nested table of contents.
     pub toc: Vec<TocEntry>,
     /// Summary HTML: everything before `<!-- more -->`, or the first characters of the text.
+    /// Its links start with [`ROOT_MARK`]; see [`rebase_summary`].
     pub summary: String,
     /// Characters of readable text (whitespace excluded).
     pub char_count: usize,
@@ -66,7 +67,21 @@ pub struct RenderTarget<'a> {
     /// Lines before the body in the file.
     pub body_line: usize,
     /// Way from this page's directory back to the site root (`../../`).
-    pub root: &'a str,
+    pub root: String,
+    /// The page's own URL directory, root-relative (`xuexi/2026-11/a01/`).
+    pub page_dir: &'a str,
+}
+
+impl<'a> RenderTarget<'a> {
+    /// The target for a page or section whose URL directory is `page_dir`.
+    pub fn new(file: &'a Path, body_line: usize, page_dir: &'a str) -> Self {
+        RenderTarget {
+            file,
+            body_line,
+            root: crate::render::root_prefix(page_dir),
+            page_dir,
+        }
+    }
 }
 
 fn options() -> Options {
@@ -83,6 +98,7 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
     let mut body = Body::default();
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut more_at = None;
+    let mut summary_links: Vec<(usize, String)> = Vec::new();
     let mut text = String::new();
     let mut headings: Vec<(u8, String, String)> = Vec::new();
     let mut open_heading: Option<(usize, String)> = None;
@@ -137,33 +153,16 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
                 events.push(Event::Html(CowStr::from(highlight(&code, &lang))));
             }
             Event::Text(t) if in_code.is_some() => code.push_str(&t),
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = rewrite_link(&dest_url, site, target, locate, &mut body, &mut diags);
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = rewrite_link(&dest_url, site, target, locate, &mut body, &mut diags);
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+            Event::Start(mut tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = &mut tag {
+                    let kind = classify_link(dest_url, site, target, locate, &mut body, &mut diags);
+                    let (on_page, in_summary) = link_forms(dest_url, kind, target);
+                    if let Some(d) = in_summary {
+                        summary_links.push((events.len(), d));
+                    }
+                    *dest_url = on_page;
+                }
+                events.push(Event::Start(tag));
             }
             Event::Html(h) | Event::InlineHtml(h) if is_more_marker(&h) => {
                 more_at.get_or_insert(events.len());
@@ -187,12 +186,25 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
     drop_cjk_soft_breaks(&mut events);
     body.char_count = text.chars().filter(|c| !c.is_whitespace()).count();
     body.summary = match more_at {
-        Some(i) => to_html(&events[..i]),
+        Some(i) => summary_html(&events[..i], &summary_links),
         None => text_summary(&text, site.config.summary_chars),
     };
     body.html = to_html(&events);
     body.toc = nest(headings);
     (body, diags)
+}
+
+/// The events before `<!-- more -->` with their links in root-marked form.
+fn summary_html(events: &[Event<'_>], links: &[(usize, String)]) -> String {
+    let mut events = events.to_vec();
+    for (i, dest) in links {
+        if let Some(Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })) =
+            events.get_mut(*i)
+        {
+            *dest_url = CowStr::from(dest.clone());
+        }
+    }
+    to_html(&events)
 }
 
 fn to_html(events: &[Event<'_>]) -> String {
@@ -205,51 +217,69 @@ fn is_more_marker(html: &str) -> bool {
     html.trim() == "<!-- more -->"
 }
 
-/// Rewrites `@/file.md#anchor` and root-absolute `/x` links to paths relative to this page.
-fn rewrite_link<'e>(
-    dest: &CowStr<'e>,
+/// Where a link in the Markdown points, once `@/` and `/` forms are understood.
+enum Dest {
+    /// Inside the site: a root-relative path (with `index.html` and any `#anchor`).
+    Site(String),
+    /// Relative to the page's own directory, as the author wrote it (`photo.jpg`).
+    PageRelative,
+    /// `#anchor` on the same page.
+    Fragment,
+    /// Anything else (`https://…`, `mailto:`), or a broken link already reported.
+    Verbatim,
+}
+
+/// Marks the site root in summary HTML. Summaries appear on list pages at other depths than
+/// their page, so their links are written from the root and each list page (or the feed)
+/// replaces the mark with its own way back to the root. See [`rebase_summary`].
+pub const ROOT_MARK: &str = "zhibu-root:";
+
+/// Summary HTML with its links made relative to a list page whose way to the root is `root`.
+pub fn rebase_summary(summary: &str, root: &str) -> String {
+    summary.replace(ROOT_MARK, root)
+}
+
+/// Understands `@/file.md#anchor` and root-absolute `/x` links; reports broken internal ones.
+fn classify_link(
+    dest: &str,
     site: &Site,
     target: &RenderTarget<'_>,
     locate: impl Fn() -> Position,
     body: &mut Body,
     diags: &mut Vec<Diagnostic>,
-) -> CowStr<'e> {
+) -> Dest {
     if let Some(internal) = dest.strip_prefix("@/") {
         let (file, anchor) = internal.split_once('#').unwrap_or((internal, ""));
         let Some(&found) = site.links.get(file) else {
-            if site.unreadable.contains(file) {
-                // The target has its own error already; a second one here would only confuse.
-                return dest.clone();
+            // A target that failed to parse has its own error already; a second one would confuse.
+            if !site.unreadable.contains(file) {
+                diags.push(Diagnostic::error(
+                    target.file,
+                    locate(),
+                    format!("内部链接 `@/{internal}` 指向的文件 content/{file} 不存在（或是未发布的草稿）"),
+                ));
             }
-            diags.push(Diagnostic::error(
-                target.file,
-                locate(),
-                format!(
-                    "内部链接 `@/{internal}` 指向的文件 content/{file} 不存在（或是未发布的草稿）"
-                ),
-            ));
-            return dest.clone();
+            return Dest::Verbatim;
         };
         let url = match found {
             LinkTarget::Page(p) => &site.pages[p].path,
             LinkTarget::Section(s) => &site.sections[s].path,
         };
-        if !anchor.is_empty() {
-            body.anchor_links.push(AnchorLink {
-                target: found,
-                anchor: anchor.to_string(),
-                pos: locate(),
-            });
-            return CowStr::from(format!("{}{url}index.html#{anchor}", target.root));
+        if anchor.is_empty() {
+            return Dest::Site(format!("{url}index.html"));
         }
-        return CowStr::from(format!("{}{url}index.html", target.root));
+        body.anchor_links.push(AnchorLink {
+            target: found,
+            anchor: anchor.to_string(),
+            pos: locate(),
+        });
+        return Dest::Site(format!("{url}index.html#{anchor}"));
     }
-    if dest.starts_with('/') && !dest.starts_with("//") {
-        let rest = &dest[1..];
+    if let Some(rest) = dest.strip_prefix('/').filter(|r| !r.starts_with('/')) {
         let (path, frag) = rest
             .split_once('#')
             .map_or((rest, None), |(p, f)| (p, Some(f)));
-        let mut out = format!("{}{path}", target.root);
+        let mut out = path.to_string();
         if path.is_empty() || path.ends_with('/') {
             out.push_str("index.html");
         }
@@ -257,9 +287,45 @@ fn rewrite_link<'e>(
             out.push('#');
             out.push_str(f);
         }
-        return CowStr::from(out);
+        return Dest::Site(out);
     }
-    dest.clone()
+    if dest.starts_with('#') {
+        return Dest::Fragment;
+    }
+    let has_scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if has_scheme || dest.starts_with("//") || dest.is_empty() {
+        Dest::Verbatim
+    } else {
+        Dest::PageRelative
+    }
+}
+
+/// The link as written on the page itself, and as written in the page's summary.
+fn link_forms<'e>(
+    dest: &CowStr<'e>,
+    kind: Dest,
+    target: &RenderTarget<'_>,
+) -> (CowStr<'e>, Option<String>) {
+    match kind {
+        Dest::Site(path) => (
+            CowStr::from(format!("{}{path}", target.root)),
+            Some(format!("{ROOT_MARK}{path}")),
+        ),
+        Dest::PageRelative => (
+            dest.clone(),
+            Some(format!("{ROOT_MARK}{}{dest}", target.page_dir)),
+        ),
+        Dest::Fragment => (
+            dest.clone(),
+            Some(format!("{ROOT_MARK}{}index.html{dest}", target.page_dir)),
+        ),
+        Dest::Verbatim => (dest.clone(), None),
+    }
 }
 
 /// A heading id not used before on this page (`id`, `id-1`, `id-2` …).

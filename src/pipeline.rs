@@ -296,12 +296,7 @@ fn render_section_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<Body> {
         .sections
         .par_iter()
         .map(|s| {
-            let root = render::root_prefix(&s.path);
-            let target = RenderTarget {
-                file: &s.file,
-                body_line: s.body_line,
-                root: &root,
-            };
+            let target = RenderTarget::new(&s.file, s.body_line, &s.path);
             markdown::render(&s.body, site, &target)
         })
         .collect();
@@ -348,12 +343,7 @@ fn render_pages(
         .par_iter()
         .enumerate()
         .map(|(id, page)| {
-            let root = render::root_prefix(&page.path);
-            let target = RenderTarget {
-                file: &page.file,
-                body_line: page.body_line,
-                root: &root,
-            };
+            let target = RenderTarget::new(&page.file, page.body_line, &page.path);
             let (body, mut problems) = markdown::render(&page.body, site, &target);
             match renderer.page(id, &body) {
                 Ok(html) => {
@@ -395,12 +385,7 @@ fn check_page_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<PageRest> {
         .pages
         .par_iter()
         .map(|page| {
-            let root = render::root_prefix(&page.path);
-            let target = RenderTarget {
-                file: &page.file,
-                body_line: page.body_line,
-                root: &root,
-            };
+            let target = RenderTarget::new(&page.file, page.body_line, &page.path);
             let (body, problems) = markdown::render(&page.body, site, &target);
             (PageRest::of(body, &page.file), problems)
         })

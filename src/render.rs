@@ -5,7 +5,7 @@
 //! page's context is what makes large Zola builds slow.
 
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{escape_html, Body, TocEntry};
+use crate::markdown::{escape_html, rebase_summary, Body, TocEntry};
 use crate::site::{PageId, SectionId, Site, Taxonomy};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -85,7 +85,7 @@ struct PageCtx<'a> {
     permalink: String,
     slug: &'a str,
     content: &'a str,
-    summary: &'a str,
+    summary: String,
     toc: &'a [TocEntry],
     reading_time: usize,
     char_count: usize,
@@ -108,7 +108,7 @@ struct PageSummary<'a> {
     date: Option<String>,
     date_zh: String,
     description: &'a str,
-    summary: &'a str,
+    summary: String,
     reading_time: usize,
     section: Link<'a>,
     taxonomies: BTreeMap<&'a str, Vec<TermRef<'a>>>,
@@ -307,7 +307,7 @@ impl<'a> Renderer<'a> {
             permalink: self.permalink(&page.path),
             slug: &page.slug,
             content: &body.html,
-            summary: &body.summary,
+            summary: rebase_summary(&body.summary, &root_prefix(&page.path)),
             toc: &body.toc,
             reading_time: body.reading_time(),
             char_count: body.char_count,
@@ -332,7 +332,8 @@ impl<'a> Renderer<'a> {
         self.render(template, &context, &page.file)
     }
 
-    fn summary(&self, p: PageId) -> PageSummary<'a> {
+    /// A page as listed on a list page whose way back to the root is `root`.
+    fn summary(&self, p: PageId, root: &str) -> PageSummary<'a> {
         let page = &self.site.pages[p];
         let digest = &self.digests[p];
         PageSummary {
@@ -342,7 +343,7 @@ impl<'a> Renderer<'a> {
             date: page.fm.date.as_ref().map(|d| d.iso()),
             date_zh: page.fm.date.as_ref().map(|d| d.zh()).unwrap_or_default(),
             description: page.fm.description.as_deref().unwrap_or(""),
-            summary: &digest.summary,
+            summary: rebase_summary(&digest.summary, root),
             reading_time: digest.reading_time,
             section: self.section_link(page.section),
             taxonomies: self.page_terms(p),
@@ -391,6 +392,8 @@ impl<'a> Renderer<'a> {
         let total = pager_count(sec.pages.len(), per_page);
         let mut ancestry = site.ancestry(s);
         ancestry.pop();
+        let dir = pager_dir(&sec.path, number);
+        let list_root = root_prefix(&dir);
         let ctx = SectionCtx {
             title: &sec.title,
             description: sec.fm.description.as_deref().unwrap_or(""),
@@ -415,11 +418,10 @@ impl<'a> Renderer<'a> {
                 .collect(),
             pages: Self::slice(&sec.pages, per_page, number)
                 .iter()
-                .map(|&p| self.summary(p))
+                .map(|&p| self.summary(p, &list_root))
                 .collect(),
             page_count: sec.pages.len(),
         };
-        let dir = pager_dir(&sec.path, number);
         let mut context = self.context(&dir);
         context.insert("section", &ctx);
         context.insert("paginator", &self.paginator(&sec.path, number, total));
@@ -430,7 +432,7 @@ impl<'a> Renderer<'a> {
                     .pages_by_date()
                     .into_iter()
                     .take(10)
-                    .map(|p| self.summary(p))
+                    .map(|p| self.summary(p, &list_root))
                     .collect();
                 context.insert("recent", &recent);
                 "index.html"
@@ -480,11 +482,12 @@ impl<'a> Renderer<'a> {
         let term = &tax.terms[ti];
         let list_dir = tax.term_path(term);
         let total = pager_count(term.pages.len(), tax.paginate_by);
+        let dir = pager_dir(&list_dir, number);
         let pages: Vec<_> = Self::slice(&term.pages, tax.paginate_by, number)
             .iter()
-            .map(|&p| self.summary(p))
+            .map(|&p| self.summary(p, &root_prefix(&dir)))
             .collect();
-        let mut context = self.context(&pager_dir(&list_dir, number));
+        let mut context = self.context(&dir);
         context.insert("taxonomy", &self.taxonomy_ctx(tax));
         context.insert(
             "term",
@@ -621,7 +624,10 @@ pub fn atom(site: &Site, digests: &[PageDigest]) -> String {
         x += &format!("    <updated>{upd}</updated>\n");
         x += &format!(
             "    <summary type=\"html\">{}</summary>\n",
-            escape_html(&digests[p].summary)
+            escape_html(&rebase_summary(
+                &digests[p].summary,
+                &feed_url(site, "").replace("index.html", "")
+            ))
         );
         x += "  </entry>\n";
     }

@@ -344,6 +344,14 @@ impl Site {
             let rel = d.source.rel.clone();
             let is_bundle = file_name(&rel) == "index.md";
             let own_dir = parent_dir(&rel).to_string();
+            if is_bundle && own_dir.is_empty() {
+                diags.push(Diagnostic::error(
+                    &d.shown,
+                    Position { line: 1, col: 1 },
+                    "content/index.md 不能作为页面：首页请写在 content/_index.md（注意下划线）",
+                ));
+                continue;
+            }
             // A bundle's URL comes from its directory; a plain page's from its file name.
             let (home_dir, default_slug) = if is_bundle {
                 (

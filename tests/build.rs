@@ -30,14 +30,11 @@ fn sample_site_builds_with_every_kind_of_output() {
     assert!(!out.join("dongtai/shuzhi-pingyi-tongzhi").exists());
 }
 
-#[test]
-fn every_link_in_the_sample_site_resolves_on_disk() {
-    // Relative links with explicit index.html are what make file:// and subpaths work.
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    build(&repo(), &out, &[]);
+/// Every href/src in every HTML file below `out` names an existing file, relative to its page,
+/// with an explicit `index.html` — what file:// and subpath deployments need. Returns the count.
+fn assert_links_resolve(out: &Path) -> usize {
     let mut checked = 0;
-    for (rel, bytes) in tree(&out) {
+    for (rel, bytes) in tree(out) {
         if !rel.ends_with(".html") {
             continue;
         }
@@ -53,6 +50,7 @@ fn every_link_in_the_sample_site_resolves_on_disk() {
                 continue;
             }
             assert!(!link.starts_with('/'), "{rel}: absolute link {link}");
+            assert!(!link.contains(':'), "{rel}: unresolved link {link}");
             let path = link.split('#').next().unwrap();
             assert!(
                 !path.ends_with('/') && !path.is_empty(),
@@ -62,7 +60,46 @@ fn every_link_in_the_sample_site_resolves_on_disk() {
             checked += 1;
         }
     }
+    checked
+}
+
+#[test]
+fn every_link_in_the_sample_site_resolves_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&repo(), &out, &[]);
+    let checked = assert_links_resolve(&out);
     assert!(checked > 200, "only {checked} links checked");
+}
+
+#[test]
+fn summaries_link_correctly_from_every_list_page() {
+    // A summary is shown on list pages at other depths than its page (home, sections, terms).
+    let (_d, out) = basic();
+    assert_links_resolve(&out);
+    let list = read(&out, "study/index.html");
+    assert!(
+        list.contains(r#"<img src="../study/bundle/photo.svg""#),
+        "{list}"
+    );
+    assert!(
+        list.contains(r#"href="../study/2026-11/a1/index.html#xuexi""#),
+        "{list}"
+    );
+    assert!(
+        list.contains(r#"href="../study/bundle/index.html#more-part""#),
+        "{list}"
+    );
+    let term = read(&out, "tags/学习/index.html");
+    assert!(
+        term.contains(r#"<img src="../../study/bundle/photo.svg""#),
+        "{term}"
+    );
+    let feed = read(&out, "atom.xml");
+    assert!(
+        feed.contains("src=&quot;study/bundle/photo.svg&quot;"),
+        "{feed}"
+    );
 }
 
 #[test]
@@ -266,6 +303,22 @@ fn slug_escaping_the_output_is_impossible() {
     assert!(
         !root.join("etc").exists() && !dir.path().parent().unwrap().join("etc/index.html").exists()
     );
+}
+
+#[test]
+fn index_md_at_the_content_root_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("zhibu.toml"), "title = \"x\"").unwrap();
+    std::fs::create_dir_all(root.join("content")).unwrap();
+    std::fs::write(
+        root.join("content/index.md"),
+        "+++\ntitle = \"首页\"\n+++\n",
+    )
+    .unwrap();
+    let run = zhibu(&["build", "--root", root.to_str().unwrap()]);
+    assert!(!run.ok);
+    assert!(run.stderr.contains("content/index.md:1:1: 错误: content/index.md 不能作为页面：首页请写在 content/_index.md"), "{}", run.stderr);
 }
 
 #[test]
