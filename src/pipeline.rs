@@ -290,23 +290,33 @@ fn check_collisions(plan: &[Planned], diags: &mut Diagnostics) {
     }
 }
 
-/// Bodies of sections (few, small; kept for list pages and anchor checks).
-fn render_section_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<Body> {
-    let results: Vec<_> = site
-        .sections
-        .par_iter()
-        .map(|s| {
-            let target = RenderTarget::new(&s.file, s.body_line, &s.path);
-            markdown::render(&s.body, site, &target)
-        })
-        .collect();
+/// Runs `f` over `items` in parallel, keeping results in order and moving every item's
+/// findings into `diags`.
+fn par_map_diagnosed<T: Sync, R: Send>(
+    items: &[T],
+    diags: &mut Diagnostics,
+    f: impl Fn(usize, &T) -> (R, Vec<Diagnostic>) + Sync + Send,
+) -> Vec<R> {
+    let results: Vec<(R, Vec<Diagnostic>)> =
+        items.par_iter().enumerate().map(|(i, t)| f(i, t)).collect();
     results
         .into_iter()
-        .map(|(body, d)| {
-            diags.extend(d);
-            body
+        .map(|(r, found)| {
+            diags.extend(found);
+            r
         })
         .collect()
+}
+
+/// Bodies of sections (few, small; kept for list pages and anchor checks).
+fn render_section_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<Body> {
+    par_map_diagnosed(&site.sections, diags, |_, s| {
+        markdown::render(
+            &s.body,
+            site,
+            &RenderTarget::new(&s.file, s.body_line, &s.path),
+        )
+    })
 }
 
 /// What is kept of a page body after its HTML is written: enough for anchors.
@@ -338,65 +348,37 @@ fn render_pages(
     diags: &mut Diagnostics,
 ) -> (Vec<PageDigest>, Vec<PageRest>) {
     let renderer = Renderer::new(site, tera, &[], drafts);
-    let results: Vec<_> = site
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(id, page)| {
-            let target = RenderTarget::new(&page.file, page.body_line, &page.path);
-            let (body, mut problems) = markdown::render(&page.body, site, &target);
-            match renderer.page(id, &body) {
-                Ok(html) => {
-                    let rel = dir_url(&page.path);
-                    if let Err(e) = staging.write(&rel, html.as_bytes()) {
-                        problems.push(Diagnostic::file_error(
-                            &page.file,
-                            format!("写入 {rel} 失败：{e}"),
-                        ));
-                    }
+    par_map_diagnosed(&site.pages, diags, |id, page| {
+        let target = RenderTarget::new(&page.file, page.body_line, &page.path);
+        let (body, mut problems) = markdown::render(&page.body, site, &target);
+        match renderer.page(id, &body) {
+            Ok(html) => {
+                let rel = dir_url(&page.path);
+                if let Err(e) = staging.write(&rel, html.as_bytes()) {
+                    problems.push(Diagnostic::file_error(
+                        &page.file,
+                        format!("写入 {rel} 失败：{e}"),
+                    ));
                 }
-                Err(d) => problems.push(d),
             }
-            let digest = PageDigest::of(&body);
-            let rest = PageRest {
-                anchor_links: body
-                    .anchor_links
-                    .into_iter()
-                    .map(|a| (a, page.file.clone()))
-                    .collect(),
-                heading_ids: body.heading_ids,
-            };
-            (digest, rest, problems)
-        })
-        .collect();
-    let mut digests = Vec::with_capacity(results.len());
-    let mut rests = Vec::with_capacity(results.len());
-    for (digest, rest, problems) in results {
-        digests.push(digest);
-        rests.push(rest);
-        diags.extend(problems);
-    }
-    (digests, rests)
+            Err(d) => problems.push(d),
+        }
+        (
+            (PageDigest::of(&body), PageRest::of(body, &page.file)),
+            problems,
+        )
+    })
+    .into_iter()
+    .unzip()
 }
 
 /// Renders page bodies without templates or writing, only to find their problems.
 fn check_page_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<PageRest> {
-    let results: Vec<_> = site
-        .pages
-        .par_iter()
-        .map(|page| {
-            let target = RenderTarget::new(&page.file, page.body_line, &page.path);
-            let (body, problems) = markdown::render(&page.body, site, &target);
-            (PageRest::of(body, &page.file), problems)
-        })
-        .collect();
-    results
-        .into_iter()
-        .map(|(rest, problems)| {
-            diags.extend(problems);
-            rest
-        })
-        .collect()
+    par_map_diagnosed(&site.pages, diags, |_, page| {
+        let target = RenderTarget::new(&page.file, page.body_line, &page.path);
+        let (body, problems) = markdown::render(&page.body, site, &target);
+        (PageRest::of(body, &page.file), problems)
+    })
 }
 
 /// Every `@/page.md#anchor` must name a heading that exists on the target.

@@ -247,97 +247,92 @@ fn refuses_to_replace_a_directory_that_is_not_a_site() {
 
 #[test]
 fn duplicate_urls_name_both_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::write(root.join("zhibu.toml"), "title = \"x\"").unwrap();
-    std::fs::create_dir_all(root.join("content/a")).unwrap();
-    std::fs::write(
-        root.join("content/a/one.md"),
-        "+++\ntitle = \"一\"\nslug = \"same\"\n+++\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("content/a/two.md"),
-        "+++\ntitle = \"二\"\nslug = \"same\"\n+++\n",
-    )
-    .unwrap();
-    let run = zhibu(&["build", "--root", root.to_str().unwrap()]);
-    assert!(!run.ok);
+    let dir = site(&[
+        ("zhibu.toml", "title = \"x\""),
+        (
+            "content/a/one.md",
+            "+++\ntitle = \"一\"\nslug = \"same\"\n+++\n",
+        ),
+        (
+            "content/a/two.md",
+            "+++\ntitle = \"二\"\nslug = \"same\"\n+++\n",
+        ),
+    ]);
+    let err = build_fails(dir.path());
     assert!(
-        run.stderr.contains("content/a/one.md")
-            && run.stderr.contains("content/a/two.md")
-            && run.stderr.contains("a/same/index.html"),
-        "{}",
-        run.stderr
+        err.contains("content/a/one.md")
+            && err.contains("content/a/two.md")
+            && err.contains("a/same/index.html"),
+        "{err}"
     );
 }
 
 #[test]
 fn slug_escaping_the_output_is_impossible() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::write(
-        root.join("zhibu.toml"),
-        "title = \"x\"\nslug_style = \"off\"",
-    )
-    .unwrap();
-    std::fs::create_dir_all(root.join("content")).unwrap();
-    std::fs::write(
-        root.join("content/a.md"),
-        "+++\ntitle = \"a\"\nslug = \"../../etc\"\n+++\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("content/b.md"),
-        "+++\ntitle = \"b\"\nslug = \"..\"\n+++\n",
-    )
-    .unwrap();
-    let run = zhibu(&["build", "--root", root.to_str().unwrap()]);
-    assert!(!run.ok, "{}", run.stderr);
+    let dir = site(&[
+        ("zhibu.toml", "title = \"x\"\nslug_style = \"off\""),
+        (
+            "content/a.md",
+            "+++\ntitle = \"a\"\nslug = \"../../etc\"\n+++\n",
+        ),
+        ("content/b.md", "+++\ntitle = \"b\"\nslug = \"..\"\n+++\n"),
+    ]);
+    let err = build_fails(dir.path());
     assert!(
-        run.stderr
-            .contains("content/b.md:3:1: 错误: 无法由此名称生成网址"),
-        "{}",
-        run.stderr
+        err.contains("content/b.md:3:1: 错误: 无法由此名称生成网址"),
+        "{err}"
     );
     assert!(
-        !root.join("etc").exists() && !dir.path().parent().unwrap().join("etc/index.html").exists()
+        !dir.path().join("etc").exists()
+            && !dir.path().parent().unwrap().join("etc/index.html").exists()
     );
 }
 
 #[test]
 fn index_md_at_the_content_root_is_explained() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::write(root.join("zhibu.toml"), "title = \"x\"").unwrap();
-    std::fs::create_dir_all(root.join("content")).unwrap();
-    std::fs::write(
-        root.join("content/index.md"),
-        "+++\ntitle = \"首页\"\n+++\n",
-    )
-    .unwrap();
-    let run = zhibu(&["build", "--root", root.to_str().unwrap()]);
-    assert!(!run.ok);
-    assert!(run.stderr.contains("content/index.md:1:1: 错误: content/index.md 不能作为页面：首页请写在 content/_index.md"), "{}", run.stderr);
+    let dir = site(&[
+        ("zhibu.toml", "title = \"x\""),
+        ("content/index.md", "+++\ntitle = \"首页\"\n+++\n"),
+    ]);
+    let err = build_fails(dir.path());
+    assert!(err.contains("content/index.md:1:1: 错误: content/index.md 不能作为页面：首页请写在 content/_index.md"), "{err}");
 }
 
 #[test]
 fn template_errors_name_the_template() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::write(root.join("zhibu.toml"), "title = \"x\"").unwrap();
-    std::fs::create_dir_all(root.join("content")).unwrap();
-    std::fs::create_dir_all(root.join("templates")).unwrap();
-    std::fs::write(root.join("content/a.md"), "+++\ntitle = \"a\"\n+++\n").unwrap();
-    std::fs::write(root.join("templates/page.html"), "{{ page.nope.deeper }}").unwrap();
-    let run = zhibu(&["build", "--root", root.to_str().unwrap()]);
-    assert!(!run.ok);
+    let dir = site(&[
+        ("zhibu.toml", "title = \"x\""),
+        ("content/a.md", "+++\ntitle = \"a\"\n+++\n"),
+        ("templates/page.html", "{{ page.nope.deeper }}"),
+    ]);
+    let err = build_fails(dir.path());
     assert!(
-        run.stderr
-            .contains("content/a.md: 错误: 渲染模板 `page.html` 出错"),
-        "{}",
-        run.stderr
+        err.contains("content/a.md: 错误: 渲染模板 `page.html` 出错"),
+        "{err}"
     );
+}
+
+#[test]
+fn draft_sections_hide_everything_below() {
+    let dir = site(&[
+        ("zhibu.toml", "title = \"x\""),
+        (
+            "content/a/_index.md",
+            "+++\ntitle = \"待审栏目\"\ndraft = true\n+++\n",
+        ),
+        ("content/a/b/_index.md", "+++\ntitle = \"下级\"\n+++\n"),
+        ("content/a/b/p.md", "+++\ntitle = \"页面\"\n+++\n"),
+        (
+            "content/a/cover.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        ),
+    ]);
+    let out = dir.path().join("public");
+    build(dir.path(), &out, &[]);
+    assert!(!out.join("a").exists(), "draft section published");
+    let with = dir.path().join("drafts");
+    build(dir.path(), &with, &["--drafts"]);
+    assert!(with.join("a/b/p/index.html").is_file() && with.join("a/cover.svg").is_file());
 }
 
 fn basic() -> (tempfile::TempDir, std::path::PathBuf) {

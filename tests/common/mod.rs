@@ -96,3 +96,21 @@ pub fn links(html: &str) -> Vec<String> {
     }
     out
 }
+
+/// A throwaway site made of `(path, text)` files; returns its directory.
+pub fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Builds a site that must fail; returns what it printed.
+pub fn build_fails(root: &Path) -> String {
+    let run = zhibu(&["build", "--root", root.to_str().unwrap()]);
+    assert!(!run.ok, "build should fail:\n{}", run.stderr);
+    run.stderr
+}
