@@ -39,6 +39,8 @@ pub struct Config {
     pub summary_chars: usize,
     /// Number of newest pages in `atom.xml`.
     pub feed_limit: usize,
+    /// Categories of study-pack articles, in the order of a pack's 目录.
+    pub pack_categories: Vec<String>,
     /// Free settings for templates (`config.extra` is `site.extra`).
     pub extra: serde_json::Value,
 }
@@ -57,6 +59,9 @@ impl Default for Config {
             slug_style: SlugStyle::Safe,
             summary_chars: 120,
             feed_limit: 20,
+            pack_categories: ["原文", "解读", "辅导材料", "案例", "思考题"]
+                .map(String::from)
+                .to_vec(),
             extra: serde_json::Value::Object(Default::default()),
         }
     }

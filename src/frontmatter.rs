@@ -44,9 +44,38 @@ pub struct PageFrontMatter {
     /// Shorthand for `[taxonomies] tags = […]` (Hugo habit).
     #[serde(default)]
     pub tags: Option<Vec<String>>,
+    /// Who drafted and approved the page (三审三校).
+    #[serde(default)]
+    pub review: Option<Review>,
     /// Free data for templates.
     #[serde(default)]
     pub extra: Option<serde_json::Value>,
+}
+
+/// The review chain of a page (三审三校): drafter, first, second and final review.
+#[derive(Debug, Clone, Deserialize, Default, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// 拟稿.
+    #[serde(default)]
+    pub drafter: Option<String>,
+    /// 初审.
+    #[serde(default)]
+    pub first: Option<String>,
+    /// 复审.
+    #[serde(default)]
+    pub second: Option<String>,
+    /// 终审.
+    #[serde(default)]
+    pub r#final: Option<String>,
+}
+
+impl Review {
+    /// Not yet approved: the final review is missing. Such a page is published only with
+    /// `--drafts`, like a draft.
+    pub fn pending(&self) -> bool {
+        self.r#final.as_deref().is_none_or(|f| f.trim().is_empty())
+    }
 }
 
 /// How a section orders its pages.
@@ -72,9 +101,9 @@ pub struct SectionFrontMatter {
     /// Short description.
     #[serde(default)]
     pub description: Option<String>,
-    /// Page order.
+    /// Page order; by date, except in study packs, which go by weight.
     #[serde(default)]
-    pub sort_by: SortBy,
+    pub sort_by: Option<SortBy>,
     /// Pages per list page; the site's `paginate_by` when absent, 0 for no pagination.
     #[serde(default)]
     pub paginate_by: Option<usize>,
@@ -87,6 +116,9 @@ pub struct SectionFrontMatter {
     /// Template for its pages instead of `page.html`.
     #[serde(default)]
     pub page_template: Option<String>,
+    /// What the section holds: study packs, a column, brand showcases, news.
+    #[serde(default)]
+    pub kind: Option<crate::kinds::Kind>,
     /// Drafts are built only with `--drafts`.
     #[serde(default)]
     pub draft: bool,

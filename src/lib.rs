@@ -7,11 +7,13 @@
 pub mod config;
 pub mod diagnostic;
 pub mod frontmatter;
+pub mod kinds;
 pub mod markdown;
 pub mod output;
 mod parse_error;
 pub mod pipeline;
 pub mod render;
+mod render_kinds;
 pub mod site;
 pub mod slug;
 pub mod source;

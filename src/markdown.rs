@@ -23,6 +23,8 @@ pub struct Body {
     pub summary: String,
     /// Characters of readable text (whitespace excluded).
     pub char_count: usize,
+    /// The whole body with root-marked links, when asked for (see [`rebase_summary`]).
+    pub portable: Option<String>,
     /// Every heading id, to check `#anchor` links into this page.
     pub heading_ids: HashSet<String>,
     /// `@/file.md#anchor` links found, to check once every page is rendered.
@@ -70,16 +72,23 @@ pub struct RenderTarget<'a> {
     pub root: String,
     /// The page's own URL directory, root-relative (`xuexi/2026-11/a01/`).
     pub page_dir: &'a str,
+    /// The directory of the Markdown file, relative to `content/`, where relative references
+    /// to files start.
+    pub content_dir: &'a str,
+    /// Also produce [`Body::portable`] (for pages shown again elsewhere, like a print view).
+    pub portable: bool,
 }
 
 impl<'a> RenderTarget<'a> {
     /// The target for a page or section whose URL directory is `page_dir`.
-    pub fn new(file: &'a Path, body_line: usize, page_dir: &'a str) -> Self {
+    pub fn new(file: &'a Path, body_line: usize, page_dir: &'a str, content_dir: &'a str) -> Self {
         RenderTarget {
             file,
             body_line,
             root: crate::render::root_prefix(page_dir),
             page_dir,
+            content_dir,
+            portable: false,
         }
     }
 }
@@ -186,16 +195,19 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
     drop_cjk_soft_breaks(&mut events);
     body.char_count = text.chars().filter(|c| !c.is_whitespace()).count();
     body.summary = match more_at {
-        Some(i) => summary_html(&events[..i], &summary_links),
+        Some(i) => portable_html(&events[..i], &summary_links),
         None => text_summary(&text, site.config.summary_chars),
     };
+    if target.portable {
+        body.portable = Some(portable_html(&events, &summary_links));
+    }
     body.html = to_html(&events);
     body.toc = nest(headings);
     (body, diags)
 }
 
-/// The events before `<!-- more -->` with their links in root-marked form.
-fn summary_html(events: &[Event<'_>], links: &[(usize, String)]) -> String {
+/// Events as HTML with their links in root-marked form, to be shown on other pages.
+fn portable_html(events: &[Event<'_>], links: &[(usize, String)]) -> String {
     let mut events = events.to_vec();
     for (i, dest) in links {
         if let Some(Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })) =
@@ -299,9 +311,16 @@ fn classify_link(
                 .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     });
     if has_scheme || dest.starts_with("//") || dest.is_empty() {
-        Dest::Verbatim
-    } else {
-        Dest::PageRelative
+        return Dest::Verbatim;
+    }
+    // A file beside the Markdown (an image next to `a01.md`) is copied beside its section or
+    // bundle, which is not always beside the page's HTML: link to where it really is.
+    match site.find_asset(target.content_dir, dest) {
+        Some(asset) => {
+            let frag = dest.find(['#', '?']).map_or("", |i| &dest[i..]);
+            Dest::Site(format!("{}{frag}", asset.dest))
+        }
+        None => Dest::PageRelative,
     }
 }
 

@@ -73,6 +73,14 @@ fn explain(message: &str, key: Option<&str>, format: &str) -> String {
             None => format!("值的类型不对（{detail}）"),
         };
     }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        let names = backticked(rest);
+        if let Some((value, allowed)) = names.split_first() {
+            let allowed: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+            let what = key.map_or(String::new(), |k| format!("字段 `{k}` 的"));
+            return format!("{what}取值 `{value}` 无效，可选：{}", allowed.join("、"));
+        }
+    }
     if message.contains("did not match any variant") {
         return match key {
             Some(k) => format!("字段 `{k}` 的值无法识别，请检查写法"),
@@ -192,6 +200,16 @@ mod tests {
             m,
             "字段 `weight` 的值类型不对（写的是字符串 \"a\"，应为整数）"
         );
+    }
+
+    #[test]
+    fn explains_unknown_variants() {
+        let m = explain(
+            "unknown variant `poem`, expected `text` or `video`",
+            Some("form"),
+            "TOML",
+        );
+        assert_eq!(m, "字段 `form` 的取值 `poem` 无效，可选：`text`、`video`");
     }
 
     #[test]

@@ -5,10 +5,12 @@
 
 use crate::config::Config;
 use crate::diagnostic::{display_path, Diagnostic, Diagnostics};
+use crate::kinds::Kind;
 use crate::markdown::{self, Body, RenderTarget};
 use crate::output::{self, Staging};
 use crate::render::{self, dir_url, pager_count, pager_dir, PageDigest, Renderer};
-use crate::site::{self, LinkTarget, Site};
+use crate::render_kinds;
+use crate::site::{self, LinkTarget, SectionId, Site};
 use crate::source::{self, SourceKind};
 use crate::theme::{StaticSource, Theme};
 use rayon::prelude::*;
@@ -237,33 +239,10 @@ fn plan_outputs(site: &Site, theme: &Theme) -> Vec<Planned> {
     for p in &site.pages {
         add(dir_url(&p.path), p.file.display().to_string());
     }
-    for s in &site.sections {
-        let per = s.fm.paginate_by.unwrap_or(site.config.paginate_by);
-        for n in 1..=pager_count(s.pages.len(), per) {
-            add(
-                dir_url(&pager_dir(&s.path, n)),
-                s.file.display().to_string(),
-            );
-        }
+    for job in list_jobs(site) {
+        add(job.rel(site), job.origin(site));
     }
-    for t in &site.taxonomies {
-        add(dir_url(&t.path()), format!("分类法 {}", t.name));
-        for term in &t.terms {
-            for n in 1..=pager_count(term.pages.len(), t.paginate_by) {
-                add(
-                    dir_url(&pager_dir(&t.term_path(term), n)),
-                    format!("分类法 {} 的“{}”", t.name, term.name),
-                );
-            }
-        }
-    }
-    for fixed in [
-        "404.html",
-        "atom.xml",
-        "sitemap.xml",
-        "robots.txt",
-        "css/syntax.css",
-    ] {
+    for fixed in ["atom.xml", "sitemap.xml", "robots.txt", "css/syntax.css"] {
         add(fixed.to_string(), "zhibu".to_string());
     }
     for rel in theme.statics.keys() {
@@ -311,11 +290,9 @@ fn par_map_diagnosed<T: Sync, R: Send>(
 /// Bodies of sections (few, small; kept for list pages and anchor checks).
 fn render_section_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<Body> {
     par_map_diagnosed(&site.sections, diags, |_, s| {
-        markdown::render(
-            &s.body,
-            site,
-            &RenderTarget::new(&s.file, s.body_line, &s.path),
-        )
+        let mut target = RenderTarget::new(&s.file, s.body_line, &s.path, &s.dir);
+        target.portable = s.kind == Some(Kind::Pack);
+        markdown::render(&s.body, site, &target)
     })
 }
 
@@ -349,8 +326,11 @@ fn render_pages(
 ) -> (Vec<PageDigest>, Vec<PageRest>) {
     let renderer = Renderer::new(site, tera, &[], drafts);
     par_map_diagnosed(&site.pages, diags, |id, page| {
-        let target = RenderTarget::new(&page.file, page.body_line, &page.path);
-        let (body, mut problems) = markdown::render(&page.body, site, &target);
+        let mut target =
+            RenderTarget::new(&page.file, page.body_line, &page.path, page.content_dir());
+        // Pack articles appear again, whole, in their pack's print view.
+        target.portable = page.kind == Some(Kind::Pack);
+        let (mut body, mut problems) = markdown::render(&page.body, site, &target);
         match renderer.page(id, &body) {
             Ok(html) => {
                 let rel = dir_url(&page.path);
@@ -364,7 +344,7 @@ fn render_pages(
             Err(d) => problems.push(d),
         }
         (
-            (PageDigest::of(&body), PageRest::of(body, &page.file)),
+            (PageDigest::of(&mut body), PageRest::of(body, &page.file)),
             problems,
         )
     })
@@ -375,7 +355,7 @@ fn render_pages(
 /// Renders page bodies without templates or writing, only to find their problems.
 fn check_page_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<PageRest> {
     par_map_diagnosed(&site.pages, diags, |_, page| {
-        let target = RenderTarget::new(&page.file, page.body_line, &page.path);
+        let target = RenderTarget::new(&page.file, page.body_line, &page.path, page.content_dir());
         let (body, problems) = markdown::render(&page.body, site, &target);
         (PageRest::of(body, &page.file), problems)
     })
@@ -417,26 +397,64 @@ fn check_anchors(site: &Site, sections: &[Body], pages: &[PageRest], diags: &mut
     }
 }
 
-/// One list output to render: a section page, a taxonomy page, or the 404 page.
+/// One list output: a section page, a brand filter page, a pack's print view, a taxonomy
+/// page, or the 404 page.
 enum ListJob {
-    Section(usize, usize),
+    Section(SectionId, usize),
+    BrandFilter(SectionId, render_kinds::BrandFilter),
+    PackPrint(SectionId),
     TaxonomyList(usize),
     Term(usize, usize, usize),
     NotFound,
 }
 
-/// Section lists (paginated), taxonomy pages and 404, rendered in parallel.
-fn render_lists(
-    site: &Site,
-    r: &Renderer<'_>,
-    section_bodies: &[Body],
-    staging: &Staging,
-    diags: &mut Diagnostics,
-) {
+impl ListJob {
+    /// The file it writes, relative to the output root.
+    fn rel(&self, site: &Site) -> String {
+        match self {
+            ListJob::Section(s, n) => dir_url(&pager_dir(&site.sections[*s].path, *n)),
+            ListJob::BrandFilter(_, f) => dir_url(&f.dir),
+            ListJob::PackPrint(s) => dir_url(&render_kinds::print_dir(site, *s)),
+            ListJob::TaxonomyList(t) => dir_url(&site.taxonomies[*t].path()),
+            ListJob::Term(t, ti, n) => {
+                let tax = &site.taxonomies[*t];
+                dir_url(&pager_dir(&tax.term_path(&tax.terms[*ti]), *n))
+            }
+            ListJob::NotFound => "404.html".to_string(),
+        }
+    }
+
+    /// What produces it, for collision messages.
+    fn origin(&self, site: &Site) -> String {
+        match self {
+            ListJob::Section(s, _) | ListJob::BrandFilter(s, _) | ListJob::PackPrint(s) => {
+                site.sections[*s].file.display().to_string()
+            }
+            ListJob::TaxonomyList(t) => format!("分类法 {}", site.taxonomies[*t].name),
+            ListJob::Term(t, ti, _) => {
+                let tax = &site.taxonomies[*t];
+                format!("分类法 {} 的“{}”", tax.name, tax.terms[*ti].name)
+            }
+            ListJob::NotFound => "zhibu".to_string(),
+        }
+    }
+}
+
+/// Every list output of the site; the plan and the renderer both take them from here.
+fn list_jobs(site: &Site) -> Vec<ListJob> {
     let mut jobs = vec![ListJob::NotFound];
     for (s, sec) in site.sections.iter().enumerate() {
-        for n in 1..=pager_count(sec.pages.len(), r.section_per_page(s)) {
+        for n in 1..=pager_count(sec.pages.len(), site.section_per_page(s)) {
             jobs.push(ListJob::Section(s, n));
+        }
+        match sec.kind {
+            Some(Kind::Brands) => jobs.extend(
+                render_kinds::brand_filters(site, s)
+                    .into_iter()
+                    .map(|f| ListJob::BrandFilter(s, f)),
+            ),
+            Some(Kind::Pack) if sec.data.pack.is_some() => jobs.push(ListJob::PackPrint(s)),
+            _ => {}
         }
     }
     for (t, tax) in site.taxonomies.iter().enumerate() {
@@ -447,26 +465,29 @@ fn render_lists(
             }
         }
     }
-    let problems: Vec<Diagnostic> = jobs
+    jobs
+}
+
+/// Section lists, filter pages, print views, taxonomy pages and 404, rendered in parallel.
+fn render_lists(
+    site: &Site,
+    r: &Renderer<'_>,
+    section_bodies: &[Body],
+    staging: &Staging,
+    diags: &mut Diagnostics,
+) {
+    let problems: Vec<Diagnostic> = list_jobs(site)
         .par_iter()
         .filter_map(|job| {
-            let (rel, html) = match *job {
-                ListJob::Section(s, n) => (
-                    dir_url(&pager_dir(&site.sections[s].path, n)),
-                    r.section(s, n, &section_bodies[s]),
-                ),
-                ListJob::TaxonomyList(t) => {
-                    (dir_url(&site.taxonomies[t].path()), r.taxonomy_list(t))
-                }
-                ListJob::Term(t, ti, n) => {
-                    let tax = &site.taxonomies[t];
-                    (
-                        dir_url(&pager_dir(&tax.term_path(&tax.terms[ti]), n)),
-                        r.taxonomy_term(t, ti, n),
-                    )
-                }
-                ListJob::NotFound => ("404.html".to_string(), r.not_found()),
+            let html = match job {
+                ListJob::Section(s, n) => r.section(*s, *n, &section_bodies[*s], None),
+                ListJob::BrandFilter(s, f) => r.section(*s, 1, &section_bodies[*s], Some(f)),
+                ListJob::PackPrint(s) => r.pack_print(*s, &section_bodies[*s]),
+                ListJob::TaxonomyList(t) => r.taxonomy_list(*t),
+                ListJob::Term(t, ti, n) => r.taxonomy_term(*t, *ti, *n),
+                ListJob::NotFound => r.not_found(),
             };
+            let rel = job.rel(site);
             match html {
                 Ok(h) => staging
                     .write(&rel, h.as_bytes())

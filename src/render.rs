@@ -5,6 +5,7 @@
 //! page's context is what makes large Zola builds slow.
 
 use crate::diagnostic::Diagnostic;
+use crate::kinds::{Kind, PageData};
 use crate::markdown::{escape_html, rebase_summary, Body, TocEntry};
 use crate::site::{PageId, SectionId, Site, Taxonomy};
 use serde::Serialize;
@@ -17,14 +18,18 @@ pub struct PageDigest {
     pub summary: String,
     /// Minutes to read.
     pub reading_time: usize,
+    /// The whole body with root-marked links, kept only for pages shown again elsewhere (the
+    /// articles of a study pack, for its print view).
+    pub portable: Option<String>,
 }
 
 impl PageDigest {
     /// The parts of a body worth keeping once the page is written.
-    pub fn of(body: &Body) -> PageDigest {
+    pub fn of(body: &mut Body) -> PageDigest {
         PageDigest {
             summary: body.summary.clone(),
             reading_time: body.reading_time(),
+            portable: body.portable.take(),
         }
     }
 }
@@ -50,7 +55,7 @@ pub fn dir_url(dir: &str) -> String {
 
 /// Templates, the site and what every context shares.
 pub struct Renderer<'a> {
-    site: &'a Site,
+    pub(crate) site: &'a Site,
     tera: &'a tera::Tera,
     common: tera::Context,
     digests: &'a [PageDigest],
@@ -98,10 +103,18 @@ struct PageCtx<'a> {
     prev: Option<Link<'a>>,
     next: Option<Link<'a>>,
     assets: &'a [String],
+    kind: Option<Kind>,
+    review: Option<&'a crate::frontmatter::Review>,
+    pending: bool,
+    pack_article: Option<&'a crate::kinds::PackArticle>,
+    pack: Option<crate::render_kinds::PackCtx<'a>>,
+    column_article: Option<&'a crate::kinds::ColumnArticle>,
+    brand: Option<&'a crate::kinds::Brand>,
 }
 
+/// A page as a list shows it.
 #[derive(Serialize)]
-struct PageSummary<'a> {
+pub(crate) struct PageSummary<'a> {
     title: &'a str,
     url: String,
     permalink: String,
@@ -112,6 +125,8 @@ struct PageSummary<'a> {
     reading_time: usize,
     section: Link<'a>,
     taxonomies: BTreeMap<&'a str, Vec<TermRef<'a>>>,
+    thumbnail: Option<&'a str>,
+    form: Option<crate::kinds::Form>,
 }
 
 #[derive(Serialize)]
@@ -127,6 +142,14 @@ struct SectionCtx<'a> {
     subsections: Vec<SubsectionCtx<'a>>,
     pages: Vec<PageSummary<'a>>,
     page_count: usize,
+    kind: Option<Kind>,
+    pack: Option<crate::render_kinds::PackCtx<'a>>,
+    archive: Option<Vec<crate::render_kinds::ArchiveYear<'a>>>,
+    column: Option<&'a crate::kinds::ColumnInfo>,
+    brands: Option<Vec<crate::render_kinds::BrandCard<'a>>>,
+    units: Option<Vec<crate::render_kinds::FilterLink>>,
+    star_levels: Option<Vec<crate::render_kinds::FilterLink>>,
+    all_url: String,
 }
 
 #[derive(Serialize)]
@@ -320,23 +343,57 @@ impl<'a> Renderer<'a> {
             prev: page.prev.map(|q| self.page_link(q)),
             next: page.next.map(|q| self.page_link(q)),
             assets: &page.assets,
+            kind: page.kind,
+            review: page.fm.review.as_ref(),
+            pending: page.fm.draft || page.fm.review.as_ref().is_some_and(|r| r.pending()),
+            pack_article: match &page.data {
+                PageData::PackArticle(a) => Some(a),
+                _ => None,
+            },
+            pack: match page.data {
+                PageData::PackArticle(_) => self.pack_ctx(page.section),
+                _ => None,
+            },
+            column_article: match &page.data {
+                PageData::ColumnArticle(a) => Some(a),
+                _ => None,
+            },
+            brand: match &page.data {
+                PageData::Brand(b) => Some(b),
+                _ => None,
+            },
+        };
+        let kind_template = match page.kind {
+            Some(Kind::Pack) => Some("pack_article.html"),
+            Some(Kind::Column) => Some("column_article.html"),
+            Some(Kind::Brands) => Some("brand.html"),
+            _ => None,
         };
         let template = page
             .fm
             .template
             .as_deref()
             .or(site.sections[page.section].fm.page_template.as_deref())
+            .or(kind_template.filter(|t| self.has_template(t)))
             .unwrap_or("page.html");
         let mut context = self.context(&page.path);
         context.insert("page", &ctx);
         self.render(template, &context, &page.file)
     }
 
+    /// Whether the theme or the site has template `name`.
+    fn has_template(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
     /// A page as listed on a list page whose way back to the root is `root`.
-    fn summary(&self, p: PageId, root: &str) -> PageSummary<'a> {
+    pub(crate) fn summary(&self, p: PageId, root: &str) -> PageSummary<'a> {
         let page = &self.site.pages[p];
         let digest = &self.digests[p];
+        let (thumbnail, form) = self.list_extras(p);
         PageSummary {
+            thumbnail,
+            form,
             title: &page.fm.title,
             url: dir_url(&page.path),
             permalink: self.permalink(&page.path),
@@ -384,16 +441,33 @@ impl<'a> Renderer<'a> {
         &ids[start..(start + per_page).min(ids.len())]
     }
 
-    /// Section `s`, list page `number` (1-based), given its rendered body.
-    pub fn section(&self, s: SectionId, number: usize, body: &Body) -> Result<String, Diagnostic> {
+    /// Section `s`, list page `number` (1-based), given its rendered body. For a brand
+    /// showcase, `filter` selects one of its pre-rendered filter pages.
+    pub(crate) fn section(
+        &self,
+        s: SectionId,
+        number: usize,
+        body: &Body,
+        filter: Option<&crate::render_kinds::BrandFilter>,
+    ) -> Result<String, Diagnostic> {
         let site = self.site;
         let sec = &site.sections[s];
-        let per_page = self.section_per_page(s);
+        let per_page = site.section_per_page(s);
         let total = pager_count(sec.pages.len(), per_page);
         let mut ancestry = site.ancestry(s);
         ancestry.pop();
-        let dir = pager_dir(&sec.path, number);
+        let dir = match filter {
+            Some(f) => f.dir.clone(),
+            None => pager_dir(&sec.path, number),
+        };
         let list_root = root_prefix(&dir);
+        let (star_levels, units) = match sec.kind {
+            Some(Kind::Brands) => {
+                let (s_links, u_links) = self.filter_links(s);
+                (Some(s_links), Some(u_links))
+            }
+            _ => (None, None),
+        };
         let ctx = SectionCtx {
             title: &sec.title,
             description: sec.fm.description.as_deref().unwrap_or(""),
@@ -421,10 +495,27 @@ impl<'a> Renderer<'a> {
                 .map(|&p| self.summary(p, &list_root))
                 .collect(),
             page_count: sec.pages.len(),
+            kind: sec.kind,
+            pack: self.pack_ctx(s),
+            archive: (sec.kind == Some(Kind::Packs)).then(|| self.archive(s)),
+            column: sec.data.column.as_ref(),
+            brands: (sec.kind == Some(Kind::Brands))
+                .then(|| self.brand_cards(crate::render_kinds::filtered_brands(site, s, filter))),
+            units,
+            star_levels,
+            all_url: dir_url(&sec.path),
         };
         let mut context = self.context(&dir);
         context.insert("section", &ctx);
         context.insert("paginator", &self.paginator(&sec.path, number, total));
+        context.insert("filter", &filter.map(|f| &f.filter));
+        let kind_template = match sec.kind {
+            Some(Kind::Packs) => Some("packs.html"),
+            Some(Kind::Pack) => Some("pack.html"),
+            Some(Kind::Column) => Some("column.html"),
+            Some(Kind::Brands) => Some("brands.html"),
+            _ => None,
+        };
         let template = match (&sec.fm.template, s) {
             (Some(t), _) => t.as_str(),
             (None, 0) => {
@@ -435,19 +526,36 @@ impl<'a> Renderer<'a> {
                     .map(|p| self.summary(p, &list_root))
                     .collect();
                 context.insert("recent", &recent);
+                context.insert("home", &self.home_ctx(&list_root));
                 "index.html"
             }
-            (None, _) => "section.html",
+            (None, _) => kind_template
+                .filter(|t| self.has_template(t))
+                .unwrap_or("section.html"),
         };
         self.render(template, &context, &sec.file)
     }
 
-    /// Pages per list page of section `s`.
-    pub fn section_per_page(&self, s: SectionId) -> usize {
-        self.site.sections[s]
-            .fm
-            .paginate_by
-            .unwrap_or(self.site.config.paginate_by)
+    /// The print view of pack `s`: every article on one page.
+    pub fn pack_print(&self, s: SectionId, body: &Body) -> Result<String, Diagnostic> {
+        let site = self.site;
+        let sec = &site.sections[s];
+        let dir = crate::render_kinds::print_dir(site, s);
+        let mut context = self.context(&dir);
+        let mut ancestry = site.ancestry(s);
+        ancestry.pop();
+        context.insert(
+            "section",
+            &serde_json::json!({
+                "title": sec.title,
+                "url": dir_url(&sec.path),
+                "content": rebase_summary(body.portable.as_deref().unwrap_or(&body.html), &root_prefix(&dir)),
+                "pack": self.pack_ctx(s),
+                "ancestors": ancestry.iter().map(|&a| self.section_link(a)).collect::<Vec<_>>(),
+            }),
+        );
+        context.insert("articles", &self.print_articles(s, self.digests));
+        self.render("pack_print.html", &context, &sec.file)
     }
 
     fn taxonomy_ctx(&self, tax: &'a Taxonomy) -> serde_json::Value {

@@ -5,7 +5,10 @@
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, Position};
-use crate::frontmatter::{self, FmDate, PageFrontMatter, SectionFrontMatter, SortBy};
+use crate::frontmatter::{
+    self, FmDate, Format, PageFrontMatter, Review, SectionFrontMatter, SortBy,
+};
+use crate::kinds::{Kind, PageData, SectionData};
 use crate::slug::slugify;
 use crate::source::{self, SourceFile, SourceKind};
 use std::collections::{BTreeMap, HashMap};
@@ -39,6 +42,12 @@ pub struct Section {
     pub subsections: Vec<SectionId>,
     /// Pages in the section's order.
     pub pages: Vec<PageId>,
+    /// The front matter as written, to locate problems found after parsing.
+    pub front: FrontSource,
+    /// Declared kind, or `pack` under a `packs` archive.
+    pub kind: Option<Kind>,
+    /// What the kind adds (pack data, column cover), once checked.
+    pub data: SectionData,
 }
 
 /// A Markdown page.
@@ -58,6 +67,12 @@ pub struct Page {
     pub section: SectionId,
     /// URL directory relative to the site root (`xuexi/2026-11/a01/`).
     pub path: String,
+    /// The front matter as written.
+    pub front: FrontSource,
+    /// Kind inherited from the section.
+    pub kind: Option<Kind>,
+    /// What the kind adds (article category, brand fields…), once checked.
+    pub data: PageData,
     /// Last URL segment.
     pub slug: String,
     /// Other files of a page bundle, relative to the bundle directory.
@@ -94,6 +109,13 @@ pub struct Term {
     pub pages: Vec<PageId>,
 }
 
+impl Page {
+    /// Directory of the Markdown file, relative to `content/`.
+    pub fn content_dir(&self) -> &str {
+        parent_dir(&self.rel)
+    }
+}
+
 impl Taxonomy {
     /// URL directory of the taxonomy's list page.
     pub fn path(&self) -> String {
@@ -111,6 +133,8 @@ impl Taxonomy {
 pub struct Asset {
     /// File on disk.
     pub src: PathBuf,
+    /// Path relative to `content/` (how front matter refers to it).
+    pub rel: String,
     /// Output path relative to the output root.
     pub dest: String,
 }
@@ -137,6 +161,8 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
     /// Files copied beside pages and sections.
     pub assets: Vec<Asset>,
+    /// Content-relative path → index in `assets`.
+    asset_index: HashMap<String, usize>,
     /// Content-relative file name → target, for `@/` links.
     pub links: HashMap<String, LinkTarget>,
     /// Content-relative names of Markdown files that could not be read or parsed (already
@@ -153,8 +179,8 @@ pub struct Document {
     pub shown: PathBuf,
     /// Parsed front matter.
     pub front: DocFront,
-    /// The front matter text (to locate keys that are checked after parsing).
-    pub front_text: String,
+    /// The front matter as written (to locate keys that are checked after parsing).
+    pub front_source: FrontSource,
     /// Markdown body.
     pub body: String,
     /// Lines before the body.
@@ -174,7 +200,10 @@ pub enum DocFront {
 pub fn read_document(source: SourceFile, shown: PathBuf) -> Result<Document, Diagnostic> {
     let text = source::read_text(&source.path, &shown)?;
     let split = frontmatter::split(&text, &shown)?;
-    let front_text = split.front.map(|(_, t)| t.to_string()).unwrap_or_default();
+    let front_source = FrontSource {
+        text: split.front.map(|(_, t)| t.to_string()).unwrap_or_default(),
+        format: split.front.map(|(f, _)| f),
+    };
     let front = match (source.kind, split.front) {
         (SourceKind::Section, None) => DocFront::Section(SectionFrontMatter::default()),
         (SourceKind::Section, Some((f, t))) => DocFront::Section(frontmatter::parse(f, t, &shown)?),
@@ -205,10 +234,26 @@ pub fn read_document(source: SourceFile, shown: PathBuf) -> Result<Document, Dia
         source,
         shown,
         front,
-        front_text,
+        front_source,
         body,
         body_line,
     })
+}
+
+/// A file's front matter text and language, kept for checks that run after the model exists.
+#[derive(Debug, Clone, Default)]
+pub struct FrontSource {
+    /// The text between the delimiters.
+    pub text: String,
+    /// TOML or YAML; `None` when the file had no front matter.
+    pub format: Option<Format>,
+}
+
+impl FrontSource {
+    /// Where `key` is written (line 2 of the file when not found).
+    pub fn position_of(&self, key: &str) -> Position {
+        key_position(&self.text, key)
+    }
 }
 
 /// The place of `key` in a front matter block (which starts on line 2 of its file).
@@ -251,6 +296,7 @@ impl Site {
             pages: Vec::new(),
             taxonomies: Vec::new(),
             assets: Vec::new(),
+            asset_index: HashMap::new(),
             links: HashMap::new(),
             unreadable: Default::default(),
         };
@@ -260,8 +306,16 @@ impl Site {
         let hidden_dirs = site.add_sections(section_docs, drafts);
         let (bundles, terms) = site.add_pages(page_docs, drafts, &hidden_dirs, diags);
         site.add_assets(assets, &bundles, &hidden_dirs);
+        site.asset_index = site
+            .assets
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.rel.clone(), i))
+            .collect();
         site.order();
         site.collect_taxonomies(terms);
+        crate::kinds::attach(&mut site, diags);
+        site.order_packs();
         site
     }
 
@@ -285,6 +339,9 @@ impl Site {
                 parent: None,
                 subsections: Vec::new(),
                 pages: Vec::new(),
+                front: FrontSource::default(),
+                kind: None,
+                data: SectionData::default(),
             });
         }
         // BTreeMap order puts parents before children, so parents always exist first.
@@ -305,19 +362,28 @@ impl Site {
             });
             let id = self.sections.len();
             let parent = (!dir.is_empty()).then(|| self.section_for_dir(parent_dir(&dir)));
+            // Sections under a packs archive are packs unless they say otherwise.
+            let kind = fm.kind.or_else(|| {
+                parent.and_then(|p| {
+                    (self.sections[p].kind == Some(Kind::Packs)).then_some(Kind::Pack)
+                })
+            });
             self.links
                 .insert(d.source.rel.clone(), LinkTarget::Section(id));
             self.sections.push(Section {
                 file: d.shown,
                 path: self.url_dir(&dir),
                 dir,
-                fm,
                 title,
                 body: d.body,
                 body_line: d.body_line,
                 parent,
                 subsections: Vec::new(),
                 pages: Vec::new(),
+                kind,
+                fm,
+                front: d.front_source,
+                data: SectionData::default(),
             });
             if let Some(p) = parent {
                 self.sections[p].subsections.push(id);
@@ -362,8 +428,9 @@ impl Site {
                 let stem = file_name(&rel).trim_end_matches(".md").to_string();
                 (own_dir.clone(), stem)
             };
+            let unapproved = fm.draft || fm.review.as_ref().is_some_and(Review::pending);
             let hidden =
-                (fm.draft && !drafts) || hidden_dirs.iter().any(|h| is_within(&home_dir, h));
+                (unapproved && !drafts) || hidden_dirs.iter().any(|h| is_within(&home_dir, h));
             if hidden {
                 if is_bundle {
                     bundles.insert(own_dir, None);
@@ -376,7 +443,7 @@ impl Site {
             );
             if slug.is_empty() {
                 let pos = if fm.slug.is_some() {
-                    key_position(&d.front_text, "slug")
+                    d.front_source.position_of("slug")
                 } else {
                     Position::default()
                 };
@@ -390,7 +457,7 @@ impl Site {
             let id = self.pages.len();
             let section = self.section_for_dir(&home_dir);
             let path = format!("{}{}/", self.url_dir(&home_dir), slug);
-            let terms = self.page_taxonomies(&fm, &d.shown, &d.front_text, diags);
+            let terms = self.page_taxonomies(&fm, &d.shown, &d.front_source.text, diags);
             self.links.insert(rel.clone(), LinkTarget::Page(id));
             if is_bundle {
                 bundles.insert(own_dir, Some(id));
@@ -401,8 +468,11 @@ impl Site {
                 fm,
                 body: d.body,
                 body_line: d.body_line,
+                kind: self.sections[section].kind,
                 section,
                 path,
+                front: d.front_source,
+                data: PageData::None,
                 slug,
                 assets: Vec::new(),
                 prev: None,
@@ -469,7 +539,11 @@ impl Site {
                         let inner = a.rel[dir.len() + 1..].to_string();
                         let dest = format!("{}{}", self.pages[*id].path, inner);
                         self.pages[*id].assets.push(inner);
-                        self.assets.push(Asset { src: a.path, dest });
+                        self.assets.push(Asset {
+                            src: a.path,
+                            rel: a.rel,
+                            dest,
+                        });
                     }
                     break;
                 }
@@ -483,7 +557,11 @@ impl Site {
                         a.rel[dir.len() + 1..].to_string()
                     };
                     let dest = format!("{}{}", self.sections[s].path, inner);
-                    self.assets.push(Asset { src: a.path, dest });
+                    self.assets.push(Asset {
+                        src: a.path,
+                        rel: a.rel,
+                        dest,
+                    });
                     break;
                 }
                 dir = parent_dir(dir);
@@ -530,7 +608,12 @@ impl Site {
         for s in 0..self.sections.len() {
             let mut list = std::mem::take(&mut self.sections[s].pages);
             let pages = &self.pages;
-            match self.sections[s].fm.sort_by {
+            let default = if self.sections[s].kind == Some(Kind::Pack) {
+                SortBy::Weight
+            } else {
+                SortBy::Date
+            };
+            match self.sections[s].fm.sort_by.unwrap_or(default) {
                 SortBy::Date => list.sort_by(|&a, &b| {
                     let (a, b) = (&pages[a], &pages[b]);
                     date_key(&b.fm.date)
@@ -558,7 +641,7 @@ impl Site {
         }
         for s in 0..self.sections.len() {
             let mut subs = std::mem::take(&mut self.sections[s].subsections);
-            let by_date = self.sections[s].fm.sort_by == SortBy::Date;
+            let by_date = self.sections[s].fm.sort_by.unwrap_or(SortBy::Date) == SortBy::Date;
             let keys: HashMap<SectionId, (i64, std::cmp::Reverse<u64>, String)> = subs
                 .iter()
                 .map(|&c| {
@@ -575,6 +658,22 @@ impl Site {
                 })
                 .collect();
             subs.sort_by(|a, b| keys[a].cmp(&keys[b]));
+            self.sections[s].subsections = subs;
+        }
+    }
+
+    /// Packs in an archive, newest first by year and month (their pages' dates may lag).
+    fn order_packs(&mut self) {
+        for s in 0..self.sections.len() {
+            if self.sections[s].kind != Some(Kind::Packs) {
+                continue;
+            }
+            let mut subs = std::mem::take(&mut self.sections[s].subsections);
+            let key = |c: &SectionId| {
+                let p = self.sections[*c].data.pack.as_ref();
+                std::cmp::Reverse(p.map(|p| (p.year, p.month)))
+            };
+            subs.sort_by_key(key);
             self.sections[s].subsections = subs;
         }
     }
@@ -654,6 +753,35 @@ impl Site {
         }
         chain.reverse();
         chain
+    }
+
+    /// The copied file that `reference` (as written in a file in content directory `dir`)
+    /// names, if any. `..` may climb, but never above `content/`.
+    pub fn find_asset(&self, dir: &str, reference: &str) -> Option<&Asset> {
+        let reference = reference.split(['#', '?']).next().unwrap_or(reference);
+        let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+        for seg in reference.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                s => parts.push(s),
+            }
+        }
+        let rel = parts.join("/");
+        let rel = percent_encoding::percent_decode_str(&rel).decode_utf8_lossy();
+        self.asset_index.get(rel.as_ref()).map(|&i| &self.assets[i])
+    }
+
+    /// Pages per list page of section `s`; 0 for no pagination. A brand showcase is one grid
+    /// of cards, filtered rather than paginated.
+    pub fn section_per_page(&self, s: SectionId) -> usize {
+        let sec = &self.sections[s];
+        if sec.kind == Some(Kind::Brands) {
+            return 0;
+        }
+        sec.fm.paginate_by.unwrap_or(self.config.paginate_by)
     }
 
     /// All pages, newest first (feeds and the home page's recent list).
