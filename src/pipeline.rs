@@ -181,12 +181,29 @@ fn load_templates(root: &Path, config: &Config, diags: &mut Diagnostics) -> (ter
             .iter()
             .find(|(n, _)| e.to_string().contains(n.as_str()))
             .map_or("templates".to_string(), |(_, (_, f))| f.clone());
-        diags.push(Diagnostic::file_error(
+        let chain = render::error_chain(&e);
+        diags.push(Diagnostic::error(
             shown,
-            format!("模板有误：{}", render::error_chain(&e)),
+            tera_position(&chain),
+            format!("模板有误：{chain}"),
         ));
     }
     (tera, theme)
+}
+
+/// Tera's parse errors point at the problem as `--> 81:29`; take that as the position.
+fn tera_position(message: &str) -> crate::diagnostic::Position {
+    let at = message.split("--> ").nth(1).unwrap_or("");
+    let mut numbers = at
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty());
+    match (
+        numbers.next().and_then(|l| l.parse().ok()),
+        numbers.next().and_then(|c| c.parse().ok()),
+    ) {
+        (Some(line), Some(col)) => crate::diagnostic::Position { line, col },
+        _ => crate::diagnostic::Position::default(),
+    }
 }
 
 /// Walks `content/`, parses every Markdown file in parallel and assembles the model.

@@ -299,6 +299,20 @@ fn index_md_at_the_content_root_is_explained() {
 }
 
 #[test]
+fn template_syntax_errors_have_line_and_column() {
+    let dir = site(&[
+        ("zhibu.toml", "title = \"x\""),
+        ("content/a.md", "+++\ntitle = \"a\"\n+++\n"),
+        ("templates/page.html", "<p>\n<p>{% if %}x{% endif %}\n"),
+    ]);
+    let err = build_fails(dir.path());
+    assert!(
+        err.starts_with("templates/page.html:2:10: 错误: 模板有误"),
+        "{err}"
+    );
+}
+
+#[test]
 fn template_errors_name_the_template() {
     let dir = site(&[
         ("zhibu.toml", "title = \"x\""),
