@@ -411,6 +411,37 @@ pub fn attach(site: &mut Site, diags: &mut Diagnostics) {
         site.pages[id].data = d;
     }
     number_packs(site);
+    check_issue_numbers(site, diags);
+}
+
+/// Two packs of one year with the same 期号 would print the same cover line; members could not
+/// tell them apart and the archive would list 第11期 twice.
+fn check_issue_numbers(site: &Site, diags: &mut Diagnostics) {
+    let mut seen: HashMap<(u16, u32), usize> = HashMap::new();
+    for (id, s) in site.sections.iter().enumerate() {
+        let Some(p) = &s.data.pack else { continue };
+        match seen.get(&(p.year, p.issue)) {
+            None => {
+                seen.insert((p.year, p.issue), id);
+            }
+            Some(&first) => {
+                let pos = if p.issue_written {
+                    s.front.position_of("issue")
+                } else {
+                    Position { line: 1, col: 1 }
+                };
+                diags.push(Diagnostic::error(
+                    &s.file,
+                    pos,
+                    format!(
+                        "学习汇编 [extra]：期号重复：{} 已由 {} 使用，同一年的期号不能相同",
+                        p.cover_line(),
+                        site.sections[first].file.display()
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 /// Packs without a written issue number get their place among the year's packs by month.

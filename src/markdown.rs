@@ -181,6 +181,11 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
                 text.push('\n');
                 events.push(Event::SoftBreak);
             }
+            // pulldown-cmark writes a bare disabled checkbox, which screen readers announce as
+            // an unlabelled form field; say what it means.
+            Event::TaskListMarker(done) => {
+                events.push(Event::InlineHtml(CowStr::from(task_marker(done))))
+            }
             other => {
                 match &other {
                     Event::Text(t) | Event::Code(t) => text.push_str(t),
@@ -204,6 +209,15 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
     body.html = to_html(&events);
     body.toc = nest(headings);
     (body, diags)
+}
+
+/// A task list checkbox with an accessible name.
+fn task_marker(done: bool) -> &'static str {
+    if done {
+        r#"<input class="task-marker" type="checkbox" disabled checked aria-label="已完成"> "#
+    } else {
+        r#"<input class="task-marker" type="checkbox" disabled aria-label="未完成"> "#
+    }
 }
 
 /// Events as HTML with their links in root-marked form, to be shown on other pages.

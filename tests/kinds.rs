@@ -15,6 +15,8 @@ fn kinds() -> (tempfile::TempDir, std::path::PathBuf) {
 fn schema_errors_are_located_and_in_chinese() {
     let err = build_fails(&fixture("kinds-errors"));
     let expected = [
+        "content/brands/history.md:8:5: 错误: 党建品牌页面 [extra]：2024 年的星级应为 3 到 5，现为 6",
+        "content/brands/noname.md:3:1: 错误: 党建品牌页面 [extra]：缺少必填字段 `name`",
         "content/brands/nounit.md:3:1: 错误: 党建品牌页面 [extra]：缺少必填字段 `unit`",
         "content/brands/stars.md:6:1: 错误: 党建品牌页面 [extra]：星级 stars 应为 3 到 5，现为 7",
         "content/brands/typo.md:6:1: 错误: 党建品牌页面 [extra]：未知字段 `stras`，是否想写 `stars`？",
@@ -22,11 +24,12 @@ fn schema_errors_are_located_and_in_chinese() {
         "content/lian/f.md:4:8: 错误: 专栏文章 [extra]：字段 `form` 的取值 `poem` 无效，可选：`text`、`gallery`、`video`、`exemplar`",
         "content/lian/g.md:4:1: 错误: 专栏文章 [extra]：书画作品（form = \"gallery\"）需要 works = [{ image = \"…\", caption = \"…\" }]",
         "content/lian/v.md:5:10: 错误: 文件 `clip.mp4` 不存在（路径相对于 content/lian/）",
+        "content/xuexi/2026-10/_index.md:6:1: 错误: 学习汇编 [extra]：期号重复：2026年第10期 已由 content/xuexi/2026-09/_index.md 使用，同一年的期号不能相同",
         "content/xuexi/2026-11/_index.md:5:1: 错误: 学习汇编 [extra]：月份 month 应为 1 到 12，现为 13",
         "content/xuexi/2026-11/a.md:4:1: 错误: 学习汇编文章 [extra]：分类 category = \"心得体会\" 不在 zhibu.toml 的 pack_categories 中（可选：原文、解读、辅导材料、案例、思考题）",
         "content/xuexi/2026-11/b.md:1:1: 错误: 学习汇编文章缺少 [extra]：至少需要 category（分类）",
         "content/xuexi/2026-11/c.md:5:26: 错误: 文件 `原文.pdf` 不存在（路径相对于 content/xuexi/2026-11/）",
-        "构建失败：共 11 个错误，输出目录未作改动",
+        "构建失败：共 14 个错误，输出目录未作改动",
     ];
     assert_eq!(
         err.lines().collect::<Vec<_>>(),
