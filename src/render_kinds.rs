@@ -408,11 +408,12 @@ impl<'a> Renderer<'a> {
             brands = (0..site.pages.len())
                 .filter(|&p| matches!(site.pages[p].data, PageData::Brand(_)))
                 .collect();
-            brands.sort_by_key(|&p| match &site.pages[p].data {
-                PageData::Brand(b) => (std::cmp::Reverse(b.stars), site.pages[p].rel.clone()),
-                _ => (std::cmp::Reverse(0), String::new()),
-            });
         }
+        // Highest rated first, whether chosen by editors or by rating.
+        brands.sort_by_key(|&p| match &site.pages[p].data {
+            PageData::Brand(b) => (std::cmp::Reverse(b.stars), site.pages[p].rel.clone()),
+            _ => (std::cmp::Reverse(0), String::new()),
+        });
         brands.truncate(4);
         HomeCtx {
             pack: newest_pack.and_then(|s| self.pack_ctx(s)),
