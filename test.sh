@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every zhibu test on a fresh machine: the Rust tests (unit, integration, snapshots), then
 # the browser tests in real headless Chromium. Installs what the browser tests need when it is
-# missing: Debian's chromium and a CJK font (apt), playwright-core and axe-core (npm).
+# missing: Debian's chromium and a CJK font (apt), playwright-core, axe-core and acorn (npm).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -21,7 +21,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
-if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/axe-core ]; then
+# Every npm dependency of the browser tests (playwright-core, axe-core, acorn) must resolve.
+if ! (cd tests/browser && node -e 'for (const d of Object.keys(require("./package.json").dependencies)) require.resolve(d + "/package.json")' 2>/dev/null); then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

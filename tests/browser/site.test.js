@@ -7,13 +7,23 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { buildSite, serve, launch, openTracked, screenshot } = require('./lib');
 
+// One page of every kind: screenshots of each are saved at desktop and phone widths.
 const PAGES = [
   ['home', 'index.html'],
-  ['section', 'xuexi/index.html'],
+  ['packs', 'xuexi/index.html'],
   ['pack', 'xuexi/2026-11/index.html'],
   ['article', 'xuexi/2026-11/a02-jiedu/index.html'],
+  ['pack-attachments', 'xuexi/2026-11/a01-yuanwen/index.html'],
+  ['pack-questions', 'xuexi/2026-11/a05-sikaoti/index.html'],
+  ['pack-print', 'xuexi/2026-11/print/index.html'],
   ['column', 'qinglian/index.html'],
-  ['bundle', 'qinglian/shufa-zuopin/index.html'],
+  ['column-gallery', 'qinglian/shufa-zuopin/index.html'],
+  ['column-video', 'qinglian/weishipin-qingfeng/index.html'],
+  ['column-exemplar', 'qinglian/qinglian-bangyang/index.html'],
+  ['brands', 'pinpai/index.html'],
+  ['brands-five-stars', 'pinpai/stars/5/index.html'],
+  ['brand', 'pinpai/shulian-xianfeng/index.html'],
+  ['news', 'dongtai/index.html'],
   ['tags', 'tags/index.html'],
   ['about', 'about/index.html'],
 ];
