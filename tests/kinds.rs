@@ -109,3 +109,82 @@ fn relative_files_beside_a_plain_page_resolve() {
     );
     assert!(out.join("xuexi/2026-11/img.svg").is_file());
 }
+
+/// Copies a fixture site without its own templates, so the default theme renders it.
+fn with_default_theme(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = fixture(name);
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&from).unwrap();
+        if rel.starts_with("templates") {
+            continue;
+        }
+        let to = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn default_theme_renders_every_kind_of_the_fixture() {
+    // The fixture has brands without logos, packs without covers, a column without paging…:
+    // every default template must cope with what the schema allows to be missing.
+    let site_dir = with_default_theme("kinds");
+    let out = site_dir.path().join("public");
+    build(site_dir.path(), &out, &["--drafts"]);
+    let pack = read(&out, "xuexi/2026-11/index.html");
+    assert!(
+        pack.contains("2026年第2期"),
+        "cover line, numbered by month"
+    );
+    let article = read(&out, "xuexi/2026-11/a/index.html");
+    assert!(article.contains(r#"aria-label="当前位置""#), "breadcrumb");
+    let pending = read(&out, "xuexi/2026-11/d/index.html");
+    assert!(
+        pending.contains("待审稿"),
+        "review banner on a pending page"
+    );
+    let brand = read(&out, "brands/a/index.html");
+    assert!(brand.contains("★"), "stars on the brand page");
+    assert!(out.join("brands/stars/4/index.html").is_file());
+}
+
+#[test]
+fn a_column_paginates_with_thumbnails_on_every_list_page() {
+    let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"/>"#;
+    let mut files = vec![
+        ("zhibu.toml", "title = \"站\"\npaginate_by = 2".to_string()),
+        (
+            "content/lian/_index.md",
+            "+++\ntitle = \"清廉文化\"\nkind = \"column\"\n+++\n导语".to_string(),
+        ),
+        ("content/lian/t.svg", svg.to_string()),
+    ];
+    for i in 1..=5 {
+        files.push((
+            Box::leak(format!("content/lian/a{i}.md").into_boxed_str()),
+            format!(
+                "+++\ntitle = \"文章{i}\"\ndate = 2026-11-0{i}\n[extra]\nthumbnail = \"t.svg\"\n+++\n正文{i}"
+            ),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let dir = site(&files);
+    let out = dir.path().join("public");
+    build(dir.path(), &out, &[]);
+    let first = read(&out, "lian/index.html");
+    let third = read(&out, "lian/page/3/index.html");
+    assert!(first.contains("文章5") && first.contains("文章4") && !first.contains("文章3"));
+    assert!(third.contains("文章1") && !third.contains("文章2"));
+    // Thumbnails resolve from the deeper list page too.
+    assert!(third.contains(r#"src="../../../lian/t.svg""#), "{third}");
+    assert!(
+        first.contains(r#"href="../lian/page/2/index.html""#),
+        "pager link: {first}"
+    );
+}
