@@ -3,21 +3,45 @@
 //! Readers never see a half-written site: if anything fails before the swap, the staging
 //! directory is removed and the previous output stays exactly as it was.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// What a build wrote: output path → fingerprint of its bytes (or, for a copied file, of the
+/// source file's size and modification time, so a large video is not re-read on every save).
+pub type Written = HashMap<String, u64>;
 
 /// A directory the new site is written into before it replaces the output.
+///
+/// Two ways to finish: a fresh build swaps the whole directory in ([`Staging::new`]); a rebuild
+/// in `watch`/`serve` ([`Staging::update`]) stages only files whose bytes changed since the
+/// previous build, then moves them into the output one by one and removes files that are no
+/// longer produced — untouched files keep their modification time.
 #[derive(Debug)]
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     done: bool,
+    /// `Some` when updating in place: what the previous build wrote.
+    previous: Option<Written>,
+    written: Mutex<Written>,
 }
 
 impl Staging {
     /// Creates an empty staging directory next to `target` (same file system, so the swap is a
     /// rename). A leftover from a crashed build is removed first.
     pub fn new(target: &Path) -> io::Result<Staging> {
+        Staging::create(target, None)
+    }
+
+    /// A staging directory for a rebuild that replaces only what changed since `previous`
+    /// (what the last build of this session wrote into `target`).
+    pub fn update(target: &Path, previous: Written) -> io::Result<Staging> {
+        Staging::create(target, Some(previous))
+    }
+
+    fn create(target: &Path, previous: Option<Written>) -> io::Result<Staging> {
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -31,11 +55,30 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
+        // An update needs an output to update; without one it is a fresh build.
+        let previous = previous.filter(|_| target.join("index.html").is_file());
         Ok(Staging {
             dir,
             target: target.to_path_buf(),
             done: false,
+            previous,
+            written: Mutex::new(Written::new()),
         })
+    }
+
+    /// Records `rel` as produced with `fingerprint`; whether it must be written (it changed,
+    /// or this is a fresh build).
+    fn changed(&self, rel: &str, fingerprint: u64) -> bool {
+        let rel = normalise(rel);
+        let fresh = match &self.previous {
+            None => true,
+            Some(prev) => prev.get(&rel) != Some(&fingerprint),
+        };
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel, fingerprint);
+        fresh
     }
 
     /// The directory being written.
@@ -46,6 +89,9 @@ impl Staging {
     /// Writes `bytes` at `rel` (a `/`-separated path below the output root).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.path_of(rel)?;
+        if !self.changed(rel, xxhash_rust::xxh3::xxh3_64(bytes)) {
+            return Ok(());
+        }
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
@@ -55,6 +101,9 @@ impl Staging {
     /// Copies the file `src` to `rel`.
     pub fn copy(&self, src: &Path, rel: &str) -> io::Result<()> {
         let path = self.path_of(rel)?;
+        if !self.changed(rel, file_fingerprint(src)?) {
+            return Ok(());
+        }
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
@@ -79,11 +128,45 @@ impl Staging {
         Ok(path)
     }
 
-    /// Replaces the output with the staging directory.
+    /// Puts the new site in place and returns what it consists of (for the next update).
     ///
-    /// The old output is renamed aside, the new one renamed in, then the old one removed: at no
-    /// point is there a mixture of old and new files.
-    pub fn commit(mut self) -> io::Result<()> {
+    /// A fresh build renames the old output aside, the new one in, then removes the old one: at
+    /// no point is there a mixture of old and new files. An update moves each changed file in
+    /// with a rename (a reader sees the old or the new file, never half of one), then removes
+    /// files no build output claims any more.
+    pub fn commit(mut self) -> io::Result<Written> {
+        let written = std::mem::take(self.written.get_mut().unwrap_or_else(|e| e.into_inner()));
+        match self.previous.take() {
+            Some(previous) => self.commit_update(&previous, &written)?,
+            None => self.commit_fresh()?,
+        }
+        Ok(written)
+    }
+
+    fn commit_update(&mut self, previous: &Written, written: &Written) -> io::Result<()> {
+        let mut staged = Vec::new();
+        collect_files(&self.dir, "", &mut staged)?;
+        for rel in staged {
+            let to = self.target.join(&rel);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::rename(self.dir.join(&rel), &to)?;
+        }
+        for rel in previous.keys().filter(|r| !written.contains_key(*r)) {
+            let path = self.target.join(rel);
+            match std::fs::remove_file(&path) {
+                Ok(()) => remove_empty_parents(&path, &self.target),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        std::fs::remove_dir_all(&self.dir)?;
+        self.done = true;
+        Ok(())
+    }
+
+    fn commit_fresh(&mut self) -> io::Result<()> {
         let old = self.dir.with_file_name(format!(
             ".{}.zhibu-old",
             self.target
@@ -117,6 +200,57 @@ impl Drop for Staging {
         if !self.done {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// `a//b/./c` → `a/b/c`: one spelling per output file.
+fn normalise(rel: &str) -> String {
+    rel.split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Size and modification time of a source file, as a number.
+fn file_fingerprint(src: &Path) -> io::Result<u64> {
+    let meta = std::fs::metadata(src)?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64);
+    Ok(xxhash_rust::xxh3::xxh3_64(
+        &[meta.len().to_le_bytes(), mtime.to_le_bytes()].concat(),
+    ))
+}
+
+/// Every file below `dir`, as `/`-separated paths relative to it.
+fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<String>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry.file_type()?.is_dir() {
+            collect_files(&entry.path(), &rel, out)?;
+        } else {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// Removes the directories above a deleted file that are now empty, up to `root`.
+fn remove_empty_parents(file: &Path, root: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || !d.starts_with(root) || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
     }
 }
 
@@ -232,6 +366,56 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(out.join("a/index.html")).unwrap(),
             "new"
+        );
+    }
+
+    #[test]
+    fn update_writes_only_what_changed_and_removes_what_went() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let s = Staging::new(&out).unwrap();
+        for (rel, text) in [
+            ("index.html", "home"),
+            ("a/index.html", "a"),
+            ("b/index.html", "b"),
+        ] {
+            s.write(rel, text.as_bytes()).unwrap();
+        }
+        let first = s.commit().unwrap();
+        assert_eq!(first.len(), 3);
+        let a_time = std::fs::metadata(out.join("a/index.html"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+
+        let s = Staging::update(&out, first).unwrap();
+        s.write("index.html", b"home 2").unwrap();
+        s.write("a/index.html", b"a").unwrap();
+        s.write("c/index.html", b"c").unwrap();
+        let second = s.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "home 2"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("c/index.html")).unwrap(),
+            "c"
+        );
+        assert!(
+            !out.join("b").exists(),
+            "a page no longer built is removed with its directory"
+        );
+        let a_after = std::fs::metadata(out.join("a/index.html"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(a_time, a_after, "an unchanged file is not touched");
+        assert_eq!(second.len(), 3);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "staging removed"
         );
     }
 
