@@ -41,6 +41,9 @@ pub struct Config {
     pub feed_limit: usize,
     /// Categories of study-pack articles, in the order of a pack's 目录.
     pub pack_categories: Vec<String>,
+    /// Search treats traditional characters as their simplified forms (one-to-one mappings
+    /// only, see `docs/search.md`); off unless set.
+    pub search_fold_traditional: bool,
     /// Free settings for templates (`config.extra` is `site.extra`).
     pub extra: serde_json::Value,
 }
@@ -62,6 +65,7 @@ impl Default for Config {
             pack_categories: ["原文", "解读", "辅导材料", "案例", "思考题"]
                 .map(String::from)
                 .to_vec(),
+            search_fold_traditional: false,
             extra: serde_json::Value::Object(Default::default()),
         }
     }

@@ -14,6 +14,7 @@ mod parse_error;
 pub mod pipeline;
 pub mod render;
 mod render_kinds;
+pub mod search;
 pub mod site;
 pub mod slug;
 pub mod source;

@@ -85,6 +85,15 @@ fn report(result: Result<zhibu::BuildReport, zhibu::BuildError>) -> ExitCode {
                 r.elapsed.as_millis(),
                 r.output.display()
             );
+            let s = &r.search;
+            eprintln!(
+                "搜索索引：{} 个页面，索引 {}（{} 个分片，最大分片 {}），摘录文本 {}",
+                s.pages,
+                size(s.total_bytes),
+                s.shards,
+                size(s.largest_shard),
+                size(s.part_bytes)
+            );
             ExitCode::SUCCESS
         }
         Err(zhibu::BuildError::Invalid(diags)) => {
@@ -99,5 +108,14 @@ fn report(result: Result<zhibu::BuildReport, zhibu::BuildError>) -> ExitCode {
             eprintln!("错误: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A byte count as readers like it: `812 B`, `37.5 KB`, `12.3 MB`.
+fn size(bytes: usize) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
     }
 }

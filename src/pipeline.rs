@@ -10,6 +10,7 @@ use crate::markdown::{self, Body, RenderTarget};
 use crate::output::{self, Staging};
 use crate::render::{self, dir_url, pager_count, pager_dir, PageDigest, Renderer};
 use crate::render_kinds;
+use crate::search;
 use crate::site::{self, LinkTarget, SectionId, Site};
 use crate::source::{self, SourceKind};
 use crate::theme::{StaticSource, Theme};
@@ -46,6 +47,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Where the site was written.
     pub output: PathBuf,
+    /// Sizes of the search index.
+    pub search: crate::search::IndexStats,
 }
 
 /// Why a build did not publish.
@@ -127,12 +130,33 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     stop_if_errors(&diags)?;
 
     let section_bodies = render_section_bodies(&site, &mut diags);
-    let (digests, page_bodies) = render_pages(&site, &tera, &staging, opts.drafts, &mut diags);
+    let search_pages = search::pages_for(&site);
+    let (digests, page_bodies, search_docs) = render_pages(
+        &site,
+        &tera,
+        &staging,
+        opts.drafts,
+        &search_pages,
+        &mut diags,
+    );
     tracing::debug!("pages written at {:?}", started.elapsed());
     check_anchors(&site, &section_bodies, &page_bodies, &mut diags);
     let lists = Renderer::new(&site, &tera, &digests, opts.drafts);
-    render_lists(&site, &lists, &section_bodies, &staging, &mut diags);
+    let search_filters = search::filters(&search_pages);
+    drop(search_pages);
+    render_lists(
+        &site,
+        &lists,
+        &section_bodies,
+        &search_filters,
+        &staging,
+        &mut diags,
+    );
     tracing::debug!("lists written at {:?}", started.elapsed());
+    let index = search::index::build_index(search_docs, site.config.search_fold_traditional);
+    tracing::debug!("search index built at {:?}", started.elapsed());
+    let search_files = index.files.len() + index.stats.parts;
+    write_search(&index, &staging, &mut diags);
     write_fixed(
         &site,
         &digests,
@@ -151,10 +175,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     Ok(BuildReport {
         pages: site.pages.len(),
         sections: site.sections.len(),
-        files: plan.len(),
+        files: plan.len() + search_files,
         warnings: diags.sorted(),
         elapsed: started.elapsed(),
         output,
+        search: index.stats,
     })
 }
 
@@ -259,7 +284,14 @@ fn plan_outputs(site: &Site, theme: &Theme) -> Vec<Planned> {
     for job in list_jobs(site) {
         add(job.rel(site), job.origin(site));
     }
-    for fixed in ["atom.xml", "sitemap.xml", "robots.txt", "css/syntax.css"] {
+    for fixed in [
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "css/syntax.css",
+        "search/meta.js",
+        "search/facets.js",
+    ] {
         add(fixed.to_string(), "zhibu".to_string());
     }
     for rel in theme.statics.keys() {
@@ -333,16 +365,19 @@ impl PageRest {
 }
 
 /// Renders every page's Markdown and template in parallel and writes it at once, so page HTML
-/// never piles up in memory; only digests for list pages are kept.
+/// never piles up in memory; only digests for list pages and the normalised searchable text
+/// are kept (the page's text parts for search excerpts are written right away too).
 fn render_pages(
     site: &Site,
     tera: &tera::Tera,
     staging: &Staging,
     drafts: bool,
+    search_pages: &[search::SearchPage],
     diags: &mut Diagnostics,
-) -> (Vec<PageDigest>, Vec<PageRest>) {
+) -> (Vec<PageDigest>, Vec<PageRest>, Vec<search::PageSearch>) {
     let renderer = Renderer::new(site, tera, &[], drafts);
-    par_map_diagnosed(&site.pages, diags, |id, page| {
+    let fold = site.config.search_fold_traditional;
+    let rendered = par_map_diagnosed(&site.pages, diags, |id, page| {
         let mut target =
             RenderTarget::new(&page.file, page.body_line, &page.path, page.content_dir());
         // Pack articles appear again, whole, in their pack's print view.
@@ -360,13 +395,50 @@ fn render_pages(
             }
             Err(d) => problems.push(d),
         }
+        let (searchable, parts) = search::index::prepare_page(&search_pages[id], &body.html, fold);
+        for (rel, js) in parts {
+            if let Err(e) = staging.write(&rel, js.as_bytes()) {
+                problems.push(Diagnostic::file_error(
+                    &page.file,
+                    format!("写入 {rel} 失败：{e}"),
+                ));
+            }
+        }
         (
-            (PageDigest::of(&mut body), PageRest::of(body, &page.file)),
+            (
+                PageDigest::of(&mut body),
+                PageRest::of(body, &page.file),
+                searchable,
+            ),
             problems,
         )
-    })
-    .into_iter()
-    .unzip()
+    });
+    let mut out = (
+        Vec::with_capacity(rendered.len()),
+        Vec::with_capacity(rendered.len()),
+        Vec::with_capacity(rendered.len()),
+    );
+    for (d, r, s) in rendered {
+        out.0.push(d);
+        out.1.push(r);
+        out.2.push(s);
+    }
+    out
+}
+
+/// Shards, `meta.js` and `facets.js` of the search index, in parallel.
+fn write_search(index: &search::SearchIndex, staging: &Staging, diags: &mut Diagnostics) {
+    let problems: Vec<Diagnostic> = index
+        .files
+        .par_iter()
+        .filter_map(|(rel, js)| {
+            staging
+                .write(rel, js.as_bytes())
+                .err()
+                .map(|e| Diagnostic::file_error(rel.as_str(), format!("写入失败：{e}")))
+        })
+        .collect();
+    diags.extend(problems);
 }
 
 /// Renders page bodies without templates or writing, only to find their problems.
@@ -423,6 +495,7 @@ enum ListJob {
     TaxonomyList(usize),
     Term(usize, usize, usize),
     NotFound,
+    Search,
 }
 
 impl ListJob {
@@ -438,6 +511,7 @@ impl ListJob {
                 dir_url(&pager_dir(&tax.term_path(&tax.terms[*ti]), *n))
             }
             ListJob::NotFound => "404.html".to_string(),
+            ListJob::Search => "search/index.html".to_string(),
         }
     }
 
@@ -452,14 +526,14 @@ impl ListJob {
                 let tax = &site.taxonomies[*t];
                 format!("分类法 {} 的“{}”", tax.name, tax.terms[*ti].name)
             }
-            ListJob::NotFound => "zhibu".to_string(),
+            ListJob::NotFound | ListJob::Search => "zhibu".to_string(),
         }
     }
 }
 
 /// Every list output of the site; the plan and the renderer both take them from here.
 fn list_jobs(site: &Site) -> Vec<ListJob> {
-    let mut jobs = vec![ListJob::NotFound];
+    let mut jobs = vec![ListJob::NotFound, ListJob::Search];
     for (s, sec) in site.sections.iter().enumerate() {
         for n in 1..=pager_count(sec.pages.len(), site.section_per_page(s)) {
             jobs.push(ListJob::Section(s, n));
@@ -490,12 +564,16 @@ fn render_lists(
     site: &Site,
     r: &Renderer<'_>,
     section_bodies: &[Body],
+    search_filters: &serde_json::Value,
     staging: &Staging,
     diags: &mut Diagnostics,
 ) {
     let problems: Vec<Diagnostic> = list_jobs(site)
         .par_iter()
         .filter_map(|job| {
+            if matches!(job, ListJob::Search) && !r.has_search_page() {
+                return None;
+            }
             let html = match job {
                 ListJob::Section(s, n) => r.section(*s, *n, &section_bodies[*s], None),
                 ListJob::BrandFilter(s, f) => r.section(*s, 1, &section_bodies[*s], Some(f)),
@@ -503,6 +581,7 @@ fn render_lists(
                 ListJob::TaxonomyList(t) => r.taxonomy_list(*t),
                 ListJob::Term(t, ti, n) => r.taxonomy_term(*t, *ti, *n),
                 ListJob::NotFound => r.not_found(),
+                ListJob::Search => r.search_page(search_filters),
             };
             let rel = job.rel(site);
             match html {

@@ -609,6 +609,23 @@ impl<'a> Renderer<'a> {
         )
     }
 
+    /// The search page, `search/index.html`; `filters` are the choices its form offers (see
+    /// [`crate::search::filters`]).
+    pub fn search_page(&self, filters: &serde_json::Value) -> Result<String, Diagnostic> {
+        let mut context = self.context("search/");
+        context.insert("search", filters);
+        self.render(
+            "search.html",
+            &context,
+            std::path::Path::new("search/index.html"),
+        )
+    }
+
+    /// Whether the theme has a search page template.
+    pub fn has_search_page(&self) -> bool {
+        self.has_template("search.html")
+    }
+
     /// The not-found page, at the output root.
     pub fn not_found(&self) -> Result<String, Diagnostic> {
         self.render(

@@ -1,0 +1,426 @@
+//! Building the index: every page's normalised text becomes postings of its single characters
+//! (page level) and of its overlapping character pairs (with positions); postings are grouped
+//! into shards by a hash of the term.
+//!
+//! Page numbers are the pages' rank newest first, so "newer first" is "smaller number first"
+//! and a year is a range of numbers.
+//!
+//! Files written under `search/`:
+//! * `meta.js` — `zhibu_meta({...})`: shard count, part size, years, the fold table.
+//! * `s/<shard>.js` — `zhibu_shard("<shard>", "<records>")`. A record is `a` or `b` (one or
+//!   two characters follow), the term, the posting's length as a varint, the posting.
+//! * `d/<page>-<part>.js` — `zhibu_doc(page, part, [url, title, where, date, text])`: the
+//!   page's plain text in parts of [`PART`] normalised characters, for excerpts.
+//! * `facets.js` — `zhibu_facets({...})`: pages of each kind and star rating, loaded only when
+//!   a filter is used.
+//!
+//! A single-character posting is a list of entries `page, n·4 + in_title·2 + in_heading,
+//! part of the first occurrence`; a pair posting lists `page, n·2 + has_fields, [in_title,
+//! in_heading,] positions`. Page numbers and positions are deltas (the first absolute, then
+//! `difference − 1`).
+
+use super::code::{push_varint, shard_name, term_hash};
+use super::text::{self, body_text};
+use std::collections::{BTreeMap, HashMap};
+
+/// Normalised characters per text part (`search/d/<page>-<part>.js`).
+pub const PART: usize = 600;
+/// The index aims at shards of about this many bytes; large terms make their shard larger.
+pub const SHARD_TARGET: usize = 6 * 1024;
+/// Upper bound on the number of shards.
+pub const MAX_SHARDS: usize = 4096;
+
+/// What search needs to know about a page besides its text.
+#[derive(Debug, Clone, Default)]
+pub struct SearchPage {
+    /// Rank newest first (0 = newest); also the page's number in the index.
+    pub id: u32,
+    /// Root-relative URL.
+    pub url: String,
+    /// Title as written.
+    pub title: String,
+    /// Description as written (may be empty).
+    pub description: String,
+    /// Where the page lives, as readers name it (`2026年第11期`, `清廉文化`).
+    pub place: String,
+    /// ISO date (`2026-11-05`) or empty.
+    pub date: String,
+    /// Kind code for the filter: `pack`, `column`, `brand`, `news` or `page`.
+    pub kind: &'static str,
+    /// Star rating of a brand showcase.
+    pub stars: Option<u8>,
+}
+
+/// A page's searchable text, kept until the index is built.
+#[derive(Debug, Clone, Default)]
+pub struct PageSearch {
+    /// Number in the index.
+    pub id: u32,
+    /// Normalised text: title, headings, description, body, separated by line breaks.
+    pub text: String,
+    /// Characters of the title in `text`.
+    pub title_end: u32,
+    /// Where the headings end in `text` (characters).
+    pub headings_end: u32,
+    /// Kind code.
+    pub kind: &'static str,
+    /// Star rating.
+    pub stars: Option<u8>,
+    /// Year of the date, 0 when undated.
+    pub year: u16,
+    /// Text part files written for this page, and their bytes.
+    pub parts: (usize, usize),
+}
+
+/// The plain text of a page before normalisation, as `(title, headings, description, body)`
+/// joined with line breaks; also where the title and headings end, in bytes.
+fn layout(page: &SearchPage, body_html: &str) -> (String, usize, usize) {
+    let bt = body_text(body_html);
+    let clean = |s: &str| {
+        let mut o = String::new();
+        for w in s.split(text::is_space).filter(|w| !w.is_empty()) {
+            if !o.is_empty() {
+                o.push(' ');
+            }
+            o.push_str(w);
+        }
+        o
+    };
+    let mut plain = clean(&page.title);
+    let title_end = plain.len();
+    for h in &bt.headings {
+        plain.push('\n');
+        plain.push_str(&clean(h));
+    }
+    let headings_end = plain.len();
+    plain.push('\n');
+    plain.push_str(&clean(&page.description));
+    plain.push('\n');
+    plain.push_str(&bt.body);
+    (plain, title_end, headings_end)
+}
+
+/// Prepares one page for the index and returns the files of its text parts
+/// (`search/d/<id>-<part>.js`) to write now, so page text never piles up in memory.
+pub fn prepare_page(
+    page: &SearchPage,
+    body_html: &str,
+    fold: bool,
+) -> (PageSearch, Vec<(String, String)>) {
+    let (plain, title_end_b, headings_end_b) = layout(page, body_html);
+    let mut norm: Vec<char> = Vec::with_capacity(plain.len() / 2);
+    // Byte offset in `plain` where each part starts.
+    let mut part_starts: Vec<usize> = vec![0];
+    let (mut title_end, mut headings_end) = (None, None);
+    text::normalize_mapped(&plain, fold, &mut norm, |offset, pos| {
+        if offset >= title_end_b && title_end.is_none() {
+            title_end = Some(pos);
+        }
+        if offset >= headings_end_b && headings_end.is_none() {
+            headings_end = Some(pos);
+        }
+        while pos / PART >= part_starts.len() {
+            part_starts.push(offset);
+        }
+    });
+    let n = norm.len();
+    let head = serde_json::to_string(&[&page.url, &page.title, &page.place, &page.date])
+        .expect("strings serialise");
+    let head = &head[1..head.len() - 1];
+    let mut files = Vec::with_capacity(part_starts.len());
+    for (k, &start) in part_starts.iter().enumerate() {
+        let end = part_starts.get(k + 1).copied().unwrap_or(plain.len());
+        let body = serde_json::to_string(&plain[start..end]).expect("string serialises");
+        files.push((
+            format!("search/d/{}-{k}.js", page.id),
+            format!("zhibu_doc({},{k},[{head},{body}]);\n", page.id),
+        ));
+    }
+    let year = page.date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    (
+        PageSearch {
+            id: page.id,
+            text: norm.into_iter().collect(),
+            title_end: title_end.unwrap_or(n) as u32,
+            headings_end: headings_end.unwrap_or(n) as u32,
+            kind: page.kind,
+            stars: page.stars,
+            year,
+            parts: (files.len(), files.iter().map(|f| f.1.len()).sum()),
+        },
+        files,
+    )
+}
+
+const PAIR: u64 = 1 << 42;
+
+fn term_key(a: char, b: Option<char>) -> u64 {
+    match b {
+        None => a as u64,
+        Some(b) => PAIR | (a as u64) << 21 | b as u64,
+    }
+}
+
+fn key_term(key: u64) -> String {
+    let c = |v: u64| char::from_u32((v & 0x1f_ffff) as u32).expect("valid char");
+    if key & PAIR != 0 {
+        [c(key >> 21), c(key)].iter().collect()
+    } else {
+        c(key).to_string()
+    }
+}
+
+/// Postings of a run of consecutive pages.
+#[derive(Default)]
+struct Acc {
+    first: u32,
+    last: u32,
+    /// Entries after the first one's page number.
+    bytes: Vec<u8>,
+}
+
+/// Adds one page's postings to `acc`.
+fn add_page(doc: &PageSearch, acc: &mut HashMap<u64, Acc>) {
+    let mut items: Vec<(u64, u32)> = Vec::with_capacity(doc.text.len());
+    let mut prev: Option<char> = None;
+    for (pos, c) in doc.text.chars().enumerate() {
+        let pos = pos as u32;
+        if text::is_space(c) {
+            prev = None;
+            continue;
+        }
+        items.push((term_key(c, None), pos));
+        if let Some(p) = prev {
+            items.push((term_key(p, Some(c)), pos - 1));
+        }
+        prev = Some(c);
+    }
+    items.sort_unstable();
+    let field = |pos: u32| {
+        (
+            pos < doc.title_end,
+            pos >= doc.title_end && pos < doc.headings_end,
+        )
+    };
+    for group in items.chunk_by(|a, b| a.0 == b.0) {
+        let key = group[0].0;
+        let a = acc.entry(key).or_insert_with(|| Acc {
+            first: doc.id,
+            last: doc.id,
+            bytes: Vec::new(),
+        });
+        if a.last != doc.id || !a.bytes.is_empty() {
+            push_varint(&mut a.bytes, doc.id - a.last - 1);
+        }
+        a.last = doc.id;
+        let n = group.len() as u32;
+        if key & PAIR == 0 {
+            let t = group.iter().any(|&(_, p)| field(p).0);
+            let h = group.iter().any(|&(_, p)| field(p).1);
+            push_varint(&mut a.bytes, n * 4 + u32::from(t) * 2 + u32::from(h));
+            push_varint(&mut a.bytes, group[0].1 / PART as u32);
+        } else {
+            let nt = group.iter().filter(|&&(_, p)| field(p).0).count() as u32;
+            let nh = group.iter().filter(|&&(_, p)| field(p).1).count() as u32;
+            let fields = nt + nh > 0;
+            push_varint(&mut a.bytes, n * 2 + u32::from(fields));
+            if fields {
+                push_varint(&mut a.bytes, nt);
+                push_varint(&mut a.bytes, nh);
+            }
+            let mut last: Option<u32> = None;
+            for &(_, p) in group {
+                push_varint(&mut a.bytes, last.map_or(p, |l| p - l - 1));
+                last = Some(p);
+            }
+        }
+    }
+}
+
+/// Size figures for the build report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IndexStats {
+    /// Pages indexed.
+    pub pages: usize,
+    /// Shards written.
+    pub shards: usize,
+    /// Bytes of all shards.
+    pub shard_bytes: usize,
+    /// Bytes of the largest shard.
+    pub largest_shard: usize,
+    /// Bytes of the index proper: shards, `meta.js` and `facets.js` (text parts not included).
+    pub total_bytes: usize,
+    /// Text part files written for excerpts (`search/d/`).
+    pub parts: usize,
+    /// Bytes of the text part files.
+    pub part_bytes: usize,
+}
+
+/// The built index: every file under `search/` except the text parts (written per page).
+pub struct SearchIndex {
+    /// `(path relative to the output root, content)`.
+    pub files: Vec<(String, String)>,
+    /// Postings by term (also inside `files`), for tests and tools.
+    pub terms: BTreeMap<String, Vec<u8>>,
+    /// Sizes.
+    pub stats: IndexStats,
+}
+
+/// Builds the index from every page's prepared text. `docs` may be in any order; `fold` is
+/// recorded for the client.
+pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
+    use rayon::prelude::*;
+    docs.sort_by_key(|d| d.id);
+    let pages = docs.len();
+    let parts = docs
+        .iter()
+        .fold((0, 0), |a, d| (a.0 + d.parts.0, a.1 + d.parts.1));
+    let mut facets: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut years: Vec<(u16, u32, u32)> = Vec::new();
+    for d in &docs {
+        facets
+            .entry(format!("kind:{}", d.kind))
+            .or_default()
+            .push(d.id);
+        if let Some(s) = d.stars {
+            facets.entry(format!("stars:{s}")).or_default().push(d.id);
+        }
+        if d.year != 0 {
+            match years.last_mut() {
+                Some(y) if y.0 == d.year => y.2 = d.id + 1,
+                _ => years.push((d.year, d.id, d.id + 1)),
+            }
+        }
+    }
+    // Pages in chunks, in parallel; the chunks' postings are then appended in page order.
+    let mut merged: HashMap<u64, Acc> = HashMap::new();
+    let chunk = 128;
+    let mut rest = docs;
+    while !rest.is_empty() {
+        let take = rest
+            .len()
+            .min(chunk * rayon::current_num_threads().max(1) * 2);
+        let batch: Vec<PageSearch> = rest.drain(..take).collect();
+        let maps: Vec<HashMap<u64, Acc>> = batch
+            .par_chunks(chunk)
+            .map(|pages| {
+                let mut acc = HashMap::new();
+                for p in pages {
+                    add_page(p, &mut acc);
+                }
+                acc
+            })
+            .collect();
+        drop(batch);
+        for map in maps {
+            for (key, part) in map {
+                match merged.get_mut(&key) {
+                    Some(m) => {
+                        push_varint(&mut m.bytes, part.first - m.last - 1);
+                        m.bytes.extend_from_slice(&part.bytes);
+                        m.last = part.last;
+                    }
+                    None => {
+                        let mut bytes = Vec::with_capacity(part.bytes.len() + 3);
+                        push_varint(&mut bytes, part.first);
+                        bytes.extend_from_slice(&part.bytes);
+                        merged.insert(
+                            key,
+                            Acc {
+                                first: part.first,
+                                last: part.last,
+                                bytes,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let terms: BTreeMap<String, Vec<u8>> = merged
+        .into_iter()
+        .map(|(k, a)| (key_term(k), a.bytes))
+        .collect();
+    let record_len = |t: &str, p: &[u8]| 1 + t.len() + 4 + p.len();
+    let total: usize = terms.iter().map(|(t, p)| record_len(t, p)).sum();
+    let n = total.div_ceil(SHARD_TARGET).clamp(1, MAX_SHARDS) as u32;
+    let mut shards: Vec<Vec<u8>> = vec![Vec::new(); n as usize];
+    for (t, p) in &terms {
+        let s = &mut shards[(term_hash(t) % n) as usize];
+        s.push(if t.chars().count() == 1 { b'a' } else { b'b' });
+        s.extend_from_slice(t.as_bytes());
+        push_varint(s, p.len() as u32);
+        s.extend_from_slice(p);
+    }
+    let mut files = Vec::with_capacity(shards.len() + 2);
+    let mut stats = IndexStats {
+        pages,
+        shards: n as usize,
+        parts: parts.0,
+        part_bytes: parts.1,
+        ..IndexStats::default()
+    };
+    for (i, s) in shards.into_iter().enumerate() {
+        let name = shard_name(i as u32);
+        let body = String::from_utf8(s).expect("terms are UTF-8, postings ASCII");
+        let js = format!(
+            "zhibu_shard(\"{name}\",{});\n",
+            serde_json::to_string(&body).expect("string serialises")
+        );
+        stats.shard_bytes += js.len();
+        stats.largest_shard = stats.largest_shard.max(js.len());
+        files.push((format!("search/s/{name}.js"), js));
+    }
+    let fold_table: String = if fold {
+        text::fold_pairs()
+            .into_iter()
+            .flat_map(|(a, b)| [a, b])
+            .collect()
+    } else {
+        String::new()
+    };
+    let meta = serde_json::json!({
+        "shards": n,
+        "part": PART,
+        "pages": pages,
+        "fold": fold_table,
+        "years": years.iter().map(|&(y, a, b)| [y as u32, a, b]).collect::<Vec<_>>(),
+    });
+    files.push(("search/meta.js".into(), format!("zhibu_meta({meta});\n")));
+    let facet_json: BTreeMap<String, String> = facets
+        .into_iter()
+        .map(|(k, ids)| (k, encode_ranges(&ids)))
+        .collect();
+    files.push((
+        "search/facets.js".into(),
+        format!(
+            "zhibu_facets({});\n",
+            serde_json::to_string(&facet_json).expect("map serialises")
+        ),
+    ));
+    stats.total_bytes = files.iter().map(|(_, c)| c.len()).sum();
+    SearchIndex {
+        files,
+        terms,
+        stats,
+    }
+}
+
+/// Sorted page numbers as runs: `gap, length − 1` pairs of varints.
+fn encode_ranges(ids: &[u32]) -> String {
+    let mut out = Vec::new();
+    let mut next = 0u32;
+    let mut i = 0;
+    while i < ids.len() {
+        let start = ids[i];
+        let mut j = i;
+        while j + 1 < ids.len() && ids[j + 1] == ids[j] + 1 {
+            j += 1;
+        }
+        push_varint(&mut out, start - next);
+        push_varint(&mut out, (j - i) as u32);
+        next = ids[j] + 1;
+        i = j + 1;
+    }
+    String::from_utf8(out).expect("ascii")
+}

@@ -1,0 +1,225 @@
+//! Query evaluation over the written index files — the same algorithm as `js/search.js`, so the
+//! property tests can hold it against a naive substring scan.
+//!
+//! A query is normalised and split at whitespace into terms; a page matches when its
+//! normalised text contains every term. A one-character term is looked up at page level. A
+//! longer term is covered by the pairs starting at offsets 0, 2, 4, … and, for an odd length,
+//! the last pair; a page matches where every covering pair occurs at the term's start plus its
+//! offset. The pairs of a term tile it without gaps, and pairs never span whitespace, so that
+//! is exactly "the text contains the term".
+
+use super::code::{term_hash, Reader};
+use super::text::query_terms;
+use std::collections::{BTreeMap, HashMap};
+
+/// An index read back from its files.
+#[derive(Debug, Default)]
+pub struct LoadedIndex {
+    shards: u32,
+    fold: bool,
+    /// Postings by term, from every shard.
+    terms: HashMap<String, Vec<u8>>,
+    /// Shard each term was found in.
+    found_in: HashMap<String, u32>,
+}
+
+/// One matching page and what ranks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Page number (newest first).
+    pub page: u32,
+    /// Terms found in the title.
+    pub in_title: u32,
+    /// Terms found in headings.
+    pub in_headings: u32,
+    /// Occurrences of all terms.
+    pub count: u32,
+}
+
+fn js_call_args(js: &str, name: &str) -> Option<serde_json::Value> {
+    let inner = js.trim().strip_prefix(name)?.strip_prefix('(')?;
+    let inner = inner.strip_suffix(';')?.strip_suffix(')')?;
+    serde_json::from_str(&format!("[{inner}]")).ok()
+}
+
+impl LoadedIndex {
+    /// Reads `search/meta.js` and every `search/s/*.js` from `files` (path → content).
+    pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> LoadedIndex {
+        let mut idx = LoadedIndex::default();
+        for (path, js) in files {
+            if path == "search/meta.js" {
+                let args = js_call_args(js, "zhibu_meta").expect("meta.js");
+                idx.shards = args[0]["shards"].as_u64().expect("shards") as u32;
+                idx.fold = !args[0]["fold"].as_str().unwrap_or("").is_empty();
+            } else if let Some(name) = path.strip_prefix("search/s/") {
+                let args = js_call_args(js, "zhibu_shard").expect("shard");
+                let shard = u32::from_str_radix(name.trim_end_matches(".js"), 36).expect("name");
+                assert_eq!(args[0].as_str(), Some(name.trim_end_matches(".js")));
+                let body = args[1].as_str().expect("records");
+                let mut rest = body;
+                while !rest.is_empty() {
+                    let chars = if rest.starts_with('a') { 1 } else { 2 };
+                    let mut it = rest[1..].char_indices();
+                    let end = it.nth(chars).map_or(rest.len() - 1, |(i, _)| i) + 1;
+                    let term = rest[1..end].to_string();
+                    let mut r = Reader::new(&rest.as_bytes()[end..]);
+                    let len = r.varint() as usize;
+                    let start = end + r.at;
+                    idx.terms
+                        .insert(term.clone(), rest.as_bytes()[start..start + len].to_vec());
+                    idx.found_in.insert(term, shard);
+                    rest = &rest[start + len..];
+                }
+            }
+        }
+        idx
+    }
+
+    fn posting(&self, term: &str) -> Option<&[u8]> {
+        let p = self.terms.get(term)?;
+        // A term must live in the shard its hash names, or the client would never find it.
+        assert_eq!(self.found_in[term], term_hash(term) % self.shards);
+        Some(p)
+    }
+
+    /// Pages containing `term` (already normalised, no whitespace), with ranking data.
+    fn term_matches(&self, term: &str) -> BTreeMap<u32, Match> {
+        let chars: Vec<char> = term.chars().collect();
+        let mut out = BTreeMap::new();
+        if chars.len() == 1 {
+            let Some(p) = self.posting(term) else {
+                return out;
+            };
+            let mut r = Reader::new(p);
+            let mut page: Option<u32> = None;
+            while !r.done() {
+                let d = r.varint();
+                let id = page.map_or(d, |pg| pg + d + 1);
+                page = Some(id);
+                let h = r.varint();
+                let _part = r.varint();
+                out.insert(
+                    id,
+                    Match {
+                        page: id,
+                        in_title: (h >> 1) & 1,
+                        in_headings: h & 1,
+                        count: h >> 2,
+                    },
+                );
+            }
+            return out;
+        }
+        let mut offsets: Vec<usize> = (0..chars.len() - 1).step_by(2).collect();
+        if chars.len() % 2 == 1 {
+            offsets.push(chars.len() - 2);
+        }
+        let mut lists: Vec<(usize, HashMap<u32, PairEntry>)> = Vec::new();
+        for &o in &offsets {
+            let pair: String = chars[o..o + 2].iter().collect();
+            let Some(p) = self.posting(&pair) else {
+                return out;
+            };
+            lists.push((o, decode_pairs(p)));
+        }
+        let (_, first) = &lists[0];
+        for (&page, e0) in first {
+            let mut starts: Vec<(usize, u32)> = e0.positions.iter().copied().enumerate().collect();
+            for (o, list) in &lists[1..] {
+                let Some(e) = list.get(&page) else {
+                    starts.clear();
+                    break;
+                };
+                starts.retain(|&(_, s)| e.positions.binary_search(&(s + *o as u32)).is_ok());
+            }
+            if starts.is_empty() {
+                continue;
+            }
+            let in_title = starts.iter().any(|&(i, _)| i < e0.nt) as u32;
+            let in_headings = starts.iter().any(|&(i, _)| i >= e0.nt && i < e0.nt + e0.nh) as u32;
+            out.insert(
+                page,
+                Match {
+                    page,
+                    in_title,
+                    in_headings,
+                    count: starts.len() as u32,
+                },
+            );
+        }
+        out
+    }
+
+    /// Every page matching `query`, best first: terms in the title, then in headings, then
+    /// occurrences, then newer first.
+    pub fn search(&self, query: &str) -> Vec<Match> {
+        let terms = query_terms(query, self.fold);
+        let mut result: Option<BTreeMap<u32, Match>> = None;
+        for t in &terms {
+            let m = self.term_matches(t);
+            result = Some(match result {
+                None => m,
+                Some(prev) => prev
+                    .into_iter()
+                    .filter_map(|(page, a)| {
+                        m.get(&page).map(|b| {
+                            (
+                                page,
+                                Match {
+                                    page,
+                                    in_title: a.in_title + b.in_title,
+                                    in_headings: a.in_headings + b.in_headings,
+                                    count: a.count + b.count,
+                                },
+                            )
+                        })
+                    })
+                    .collect(),
+            });
+        }
+        let mut hits: Vec<Match> = result.unwrap_or_default().into_values().collect();
+        hits.sort_by(|a, b| {
+            (b.in_title, b.in_headings, b.count, a.page).cmp(&(
+                a.in_title,
+                a.in_headings,
+                a.count,
+                b.page,
+            ))
+        });
+        hits
+    }
+}
+
+struct PairEntry {
+    nt: usize,
+    nh: usize,
+    positions: Vec<u32>,
+}
+
+fn decode_pairs(p: &[u8]) -> HashMap<u32, PairEntry> {
+    let mut out = HashMap::new();
+    let mut r = Reader::new(p);
+    let mut page: Option<u32> = None;
+    while !r.done() {
+        let d = r.varint();
+        let id = page.map_or(d, |pg| pg + d + 1);
+        page = Some(id);
+        let h = r.varint();
+        let n = (h >> 1) as usize;
+        let (nt, nh) = if h & 1 == 1 {
+            (r.varint() as usize, r.varint() as usize)
+        } else {
+            (0, 0)
+        };
+        let mut positions = Vec::with_capacity(n);
+        let mut last: Option<u32> = None;
+        for _ in 0..n {
+            let v = r.varint();
+            let p = last.map_or(v, |l| l + v + 1);
+            positions.push(p);
+            last = Some(p);
+        }
+        out.insert(id, PairEntry { nt, nh, positions });
+    }
+    out
+}

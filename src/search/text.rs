@@ -1,0 +1,396 @@
+//! Searchable text: plain text out of rendered HTML, and the normalisation that makes
+//! full-width and half-width, upper and lower case (and optionally traditional and simplified
+//! characters) equal.
+//!
+//! Normalisation works on *clusters*: a character together with the combining marks
+//! (General_Category = Mark) that follow it. Each cluster becomes `NFKC(cluster)`, then every
+//! resulting character is lowercased on its own (no context rules) and, when asked, folded from
+//! traditional to simplified. The browser client (`js/highlight.js`) does exactly the same to the
+//! query, so a term found in the normalised text is what Ctrl-F would find.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Traditional → simplified pairs used when `search_fold_traditional = true`. Only pairs that
+/// are one-to-one both ways are listed (so `發`/`髮` → `发`, `後` → `后`, `乾`/`幹` → `干` are
+/// left out on purpose): folding never merges two different words.
+pub const TRADITIONAL_SIMPLIFIED: &str =
+    "國国黨党會会學学習习與与為为東东車车長长門门問问間间開开關关\
+這这們们來来時时說说對对動动應应實实現现經经濟济機机構构組组織织員员領领導导務务態态總总書书記记\
+義义論论議议設设計计體体廣广場场強强選选舉举權权歲岁區区華华個个鄉乡縣县鎮镇檢检監监紀纪規规傳传\
+統统優优產产業业農农專专題题報报紙纸風风潔洁敗败幫帮貧贫讓让愛爱親亲聽听見见觀观視视覺觉語语話话\
+讀读寫写頭头顧顾電电腦脑網网絡络樣样點点線线條条樂乐營营進进還还邊边過过達达運运遠远億亿錢钱銀银\
+鐵铁雙双醫医藥药歡欢頁页圖图類类聯联壓压";
+
+fn fold_map() -> &'static HashMap<char, char> {
+    static MAP: OnceLock<HashMap<char, char>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let chars: Vec<char> = TRADITIONAL_SIMPLIFIED.chars().collect();
+        chars.chunks(2).map(|p| (p[0], p[1])).collect()
+    })
+}
+
+/// The fold table as (traditional, simplified) pairs, for the client.
+pub fn fold_pairs() -> Vec<(char, char)> {
+    let chars: Vec<char> = TRADITIONAL_SIMPLIFIED.chars().collect();
+    chars.chunks(2).map(|p| (p[0], p[1])).collect()
+}
+
+/// Whitespace as both the index and the client understand it (Unicode White_Space).
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace()
+}
+
+/// Appends the normalised form of one cluster to `out`.
+fn push_cluster(cluster: &str, fold: bool, out: &mut String) {
+    let mut one = cluster.chars();
+    let first = one.next();
+    // Fast path: a lone character NFKC leaves alone (ASCII, the main CJK block).
+    if let (Some(c), None) = (first, one.next()) {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            return;
+        }
+        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            out.push(if fold { fold_char(c) } else { c });
+            return;
+        }
+    }
+    for n in cluster.nfkc() {
+        for l in n.to_lowercase() {
+            out.push(if fold { fold_char(l) } else { l });
+        }
+    }
+}
+
+fn fold_char(c: char) -> char {
+    fold_map().get(&c).copied().unwrap_or(c)
+}
+
+/// Splits `text` into clusters and calls `f(byte_offset, cluster)` for each.
+fn clusters(text: &str, mut f: impl FnMut(usize, &str)) {
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if let Some(s) = start {
+            if !is_combining_mark(c) {
+                f(s, &text[s..i]);
+                start = Some(i);
+            }
+        } else {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        f(s, &text[s..]);
+    }
+}
+
+/// The normalised form of `text` (see the module documentation).
+pub fn normalize(text: &str, fold: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    clusters(text, |_, c| push_cluster(c, fold, &mut out));
+    out
+}
+
+/// Normalises `text` onto `out` and reports, for every cluster, its byte offset in `text` and
+/// the position (in characters) where its normalised form starts in `out`.
+pub(crate) fn normalize_mapped(
+    text: &str,
+    fold: bool,
+    out: &mut Vec<char>,
+    mut at: impl FnMut(usize, usize),
+) {
+    let mut buf = String::new();
+    clusters(text, |offset, c| {
+        at(offset, out.len());
+        buf.clear();
+        push_cluster(c, fold, &mut buf);
+        out.extend(buf.chars());
+    });
+}
+
+/// The terms of a query: normalised, split at whitespace, empty and repeated terms dropped.
+pub fn query_terms(query: &str, fold: bool) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for t in normalize(query, fold).split(is_space) {
+        if !t.is_empty() && !terms.iter().any(|x| x == t) {
+            terms.push(t.to_string());
+        }
+    }
+    terms
+}
+
+/// Plain text of a rendered body: headings apart, the rest as running text.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BodyText {
+    /// Text of every `<h1>`–`<h6>`, in order.
+    pub headings: Vec<String>,
+    /// Everything else; block boundaries become line breaks, other whitespace one space.
+    pub body: String,
+}
+
+/// Elements whose boundaries separate words, as a browser's `innerText` would.
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "br",
+    "hr",
+    "figure",
+    "figcaption",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "nav",
+    "details",
+    "summary",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "video",
+    "audio",
+    "iframe",
+];
+
+/// Extracts the text of body HTML as a reader sees it: no markup, entities decoded, the text of
+/// `<script>`, `<style>` and `<template>` left out, headings collected apart.
+pub fn body_text(html: &str) -> BodyText {
+    let mut out = BodyText::default();
+    let mut heading: Option<String> = None;
+    let mut skip_until: Option<&'static str> = None;
+    let mut rest = html;
+    while !rest.is_empty() {
+        let lt = rest.find('<').unwrap_or(rest.len());
+        if lt > 0 && skip_until.is_none() {
+            let text = decode_entities(&rest[..lt]);
+            push_text(heading.as_mut().unwrap_or(&mut out.body), &text);
+        }
+        rest = &rest[lt..];
+        if rest.is_empty() {
+            break;
+        }
+        // A comment, a tag, or a lone `<`.
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+            continue;
+        }
+        let end = match rest.find('>') {
+            Some(e) => e,
+            None => {
+                if skip_until.is_none() {
+                    push_text(heading.as_mut().unwrap_or(&mut out.body), rest);
+                }
+                break;
+            }
+        };
+        let tag = &rest[1..end];
+        rest = &rest[end + 1..];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(waiting) = skip_until {
+            if closing && name == waiting {
+                skip_until = None;
+            }
+            continue;
+        }
+        match name.as_str() {
+            "script" | "style" | "template" if !closing => {
+                skip_until = Some(match name.as_str() {
+                    "script" => "script",
+                    "style" => "style",
+                    _ => "template",
+                });
+            }
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                if closing {
+                    if let Some(h) = heading.take() {
+                        let h = h.trim().to_string();
+                        if !h.is_empty() {
+                            out.headings.push(h);
+                        }
+                    }
+                } else {
+                    heading = Some(String::new());
+                }
+                push_break(&mut out.body);
+            }
+            n if BLOCKS.contains(&n) => push_break(heading.as_mut().unwrap_or(&mut out.body)),
+            _ => {}
+        }
+    }
+    let trimmed = out.body.trim_matches(is_space);
+    if trimmed.len() != out.body.len() {
+        out.body = trimmed.to_string();
+    }
+    out
+}
+
+/// Appends text, collapsing any run of whitespace into one space (or keeping a line break).
+fn push_text(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if is_space(c) {
+            if !out.is_empty() && !out.ends_with(is_space) {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn push_break(out: &mut String) {
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+/// Decodes the character references HTML text may hold.
+fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let semi = rest.bytes().take(12).position(|b| b == b';');
+        let decoded = semi.and_then(|e| {
+            let name = &rest[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                "ldquo" => Some('“'),
+                "rdquo" => Some('”'),
+                "lsquo" => Some('‘'),
+                "rsquo" => Some('’'),
+                "mdash" => Some('—'),
+                "hellip" => Some('…'),
+                "middot" => Some('·'),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, e + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn width_and_case_fold() {
+        assert_eq!(normalize("ＡＢＣ１２３", false), "abc123");
+        assert_eq!(normalize("GDP增长", false), "gdp增长");
+        assert_eq!(normalize("第一，", false), "第一,");
+        assert_eq!(normalize("①", false), "1");
+        // Compatibility ideographs and radicals become the unified ones.
+        assert_eq!(normalize("\u{2f08}", false), "人");
+        // A combining mark composes with its base.
+        assert_eq!(normalize("e\u{301}", false), "é");
+        assert_eq!(normalize("É", false), "é");
+        // Lowercasing has no context rules: a final sigma is an ordinary sigma.
+        assert_eq!(normalize("ΟΔΟΣ", false), "οδοσ");
+        assert_eq!(normalize("\u{3000}", false), " ");
+    }
+
+    #[test]
+    fn traditional_fold_is_optional_and_one_to_one() {
+        assert_eq!(normalize("中國共產黨", false), "中國共產黨");
+        assert_eq!(normalize("中國共產黨", true), "中国共产党");
+        // Ambiguous characters are never folded.
+        assert_eq!(normalize("發髮後乾", true), "發髮後乾");
+        let pairs = fold_pairs();
+        let mut from: Vec<char> = pairs.iter().map(|p| p.0).collect();
+        let mut to: Vec<char> = pairs.iter().map(|p| p.1).collect();
+        from.sort_unstable();
+        to.sort_unstable();
+        let n = pairs.len();
+        from.dedup();
+        to.dedup();
+        assert_eq!((from.len(), to.len()), (n, n), "one-to-one");
+        assert!(pairs.iter().all(|(t, s)| t != s));
+    }
+
+    #[test]
+    fn query_terms_split_at_any_space() {
+        assert_eq!(
+            query_terms(" 党建\u{3000}品牌  党建 ", false),
+            vec!["党建", "品牌"]
+        );
+        assert!(query_terms("   ", false).is_empty());
+    }
+
+    #[test]
+    fn mapped_normalisation_reports_cluster_starts() {
+        let mut out = Vec::new();
+        let mut at = Vec::new();
+        normalize_mapped("a①e\u{301}㍻", false, &mut out, |o, p| at.push((o, p)));
+        assert_eq!(out.iter().collect::<String>(), "a1é平成");
+        assert_eq!(at, vec![(0, 0), (1, 1), (4, 2), (7, 3)]);
+    }
+
+    #[test]
+    fn body_text_reads_like_a_browser() {
+        let t = body_text(
+            "<h2 id=\"x\">一、坚持<em>问题</em>导向</h2>\n<p>正文&lt;script&gt;第一段<strong>加粗</strong>。</p><script>var x=1;</script>\
+             <ul><li>甲</li><li>乙</li></ul><pre><code>fn  main()</code></pre><!-- more --><p>A&amp;B&#x4e2d;</p>",
+        );
+        assert_eq!(t.headings, vec!["一、坚持问题导向"]);
+        assert_eq!(t.body, "正文<script>第一段加粗。\n甲\n乙\nfn main()\nA&B中");
+    }
+}
