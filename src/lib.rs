@@ -15,9 +15,11 @@ pub mod pipeline;
 pub mod render;
 mod render_kinds;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod source;
 pub mod theme;
+pub mod watch;
 
-pub use pipeline::{build, BuildError, BuildOptions, BuildReport};
+pub use pipeline::{build, BuildError, BuildOptions, BuildReport, Session};

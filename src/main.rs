@@ -30,6 +30,39 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// 构建，然后在内容、模板、静态文件或配置改动时自动重新构建
+    Watch {
+        /// 站点根目录（含 zhibu.toml 与 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 输出目录，默认 <root>/public
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// 同时构建草稿和未终审的页面
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// 本地预览：自动重新构建，浏览器自动刷新
+    Serve {
+        /// 站点根目录（含 zhibu.toml 与 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 输出目录，默认 <root>/public
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// 端口（0 表示任选一个空闲端口）
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// 监听地址；默认只允许本机访问
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// 构建完成后用默认浏览器打开
+        #[arg(long)]
+        open: bool,
+        /// 同时构建草稿和未终审的页面
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -66,6 +99,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 drafts,
             };
             Ok(report(zhibu::build(&opts)))
+        }
+        Command::Watch {
+            root,
+            output,
+            drafts,
+        } => {
+            let opts = zhibu::BuildOptions {
+                root,
+                output,
+                base_url: None,
+                drafts,
+            };
+            zhibu::watch::run(opts, |_| {})?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            root,
+            output,
+            port,
+            bind,
+            open,
+            drafts,
+        } => {
+            let build = zhibu::BuildOptions {
+                root,
+                output,
+                base_url: None,
+                drafts,
+            };
+            zhibu::serve::run(zhibu::serve::ServeOptions {
+                build,
+                bind,
+                port,
+                open,
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct Staging {
     /// `Some` when updating in place: what the previous build wrote.
     previous: Option<Written>,
     written: Mutex<Written>,
+    /// Files actually written (all of them in a fresh build).
+    changed: std::sync::atomic::AtomicUsize,
 }
 
 impl Staging {
@@ -63,6 +65,7 @@ impl Staging {
             done: false,
             previous,
             written: Mutex::new(Written::new()),
+            changed: Default::default(),
         })
     }
 
@@ -78,7 +81,16 @@ impl Staging {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(rel, fingerprint);
+        if fresh {
+            self.changed
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         fresh
+    }
+
+    /// How many files this build has written so far (unchanged ones skipped in an update).
+    pub fn changed_files(&self) -> usize {
+        self.changed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The directory being written.

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::diagnostic::{display_path, Diagnostic, Diagnostics};
 use crate::kinds::Kind;
 use crate::markdown::{self, Body, RenderTarget};
-use crate::output::{self, Staging};
+use crate::output::{self, Staging, Written};
 use crate::render::{self, dir_url, pager_count, pager_dir, PageDigest, Renderer};
 use crate::render_kinds;
 use crate::search;
@@ -49,6 +49,11 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// Sizes of the search index.
     pub search: crate::search::IndexStats,
+    /// Pages whose HTML was rendered by this build (all of them, unless a watch session could
+    /// reuse earlier work).
+    pub rendered: usize,
+    /// Files written to the output (a rebuild in a watch session skips identical ones).
+    pub changed_files: usize,
 }
 
 /// Why a build did not publish.
@@ -86,6 +91,53 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BuildErr
 
 /// Reads the site, validates it, and renders it into the output directory.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    build_into(opts, None).map(|(report, _)| report)
+}
+
+/// A build that remembers what it wrote, so that the next one in a `watch` or `serve` session
+/// replaces only the files that changed.
+pub struct Session {
+    opts: BuildOptions,
+    /// What the last successful build wrote; `None` before the first.
+    written: Option<Written>,
+}
+
+impl Session {
+    /// A session that builds with `opts`.
+    pub fn new(opts: BuildOptions) -> Session {
+        Session {
+            opts,
+            written: None,
+        }
+    }
+
+    /// Builds again after `changes` (`None` for the first build). The output ends up exactly
+    /// as a clean build of the same sources would make it; files with unchanged bytes are
+    /// left alone. After a failed build the output keeps the last good site.
+    pub fn rebuild(
+        &mut self,
+        _changes: Option<&crate::watch::Changes>,
+    ) -> Result<BuildReport, BuildError> {
+        let previous = self.written.take();
+        match build_into(&self.opts, previous.clone()) {
+            Ok((report, written)) => {
+                self.written = Some(written);
+                Ok(report)
+            }
+            Err(e) => {
+                self.written = previous;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Builds; with `previous` (what an earlier build of this session wrote) only changed files
+/// are replaced. Returns the report and what the output now holds.
+fn build_into(
+    opts: &BuildOptions,
+    previous: Option<Written>,
+) -> Result<(BuildReport, Written), BuildError> {
     let started = Instant::now();
     let root = opts.root.as_path();
     let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
@@ -123,8 +175,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 
     output::check_output_dir(root, &output).map_err(BuildError::UnsafeOutput)?;
     tracing::debug!("output checked at {:?}", started.elapsed());
-    let staging =
-        Staging::new(&output).map_err(io_err(format!("创建临时目录 {}", output.display())))?;
+    let staging = match previous {
+        Some(previous) => Staging::update(&output, previous),
+        None => Staging::new(&output),
+    }
+    .map_err(io_err(format!("创建临时目录 {}", output.display())))?;
     let plan = plan_outputs(&site, &theme);
     check_collisions(&plan, &mut diags);
     stop_if_errors(&diags)?;
@@ -168,11 +223,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     stop_if_errors(&diags)?;
     tracing::debug!("static files written at {:?}", started.elapsed());
 
-    staging
+    let changed_files = staging.changed_files();
+    let written = staging
         .commit()
         .map_err(io_err(format!("替换 {}", output.display())))?;
     tracing::debug!("output swapped in at {:?}", started.elapsed());
-    Ok(BuildReport {
+    let report = BuildReport {
         pages: site.pages.len(),
         sections: site.sections.len(),
         files: plan.len() + search_files,
@@ -180,7 +236,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         elapsed: started.elapsed(),
         output,
         search: index.stats,
-    })
+        rendered: site.pages.len(),
+        changed_files,
+    };
+    Ok((report, written))
 }
 
 /// Theme layers and the Tera instance holding them.

@@ -1,0 +1,445 @@
+//! `zhibu serve`: `zhibu watch` plus a local web server with live reload.
+//!
+//! The server only reads the output directory, so what editors preview is exactly what `build`
+//! publishes; the live-reload script is added to HTML responses on the way out and never
+//! written to disk. The browser listens on a server-sent event stream (`/__zhibu/events`): a
+//! successful rebuild sends `reload`, a failed one sends the messages to show as an overlay
+//! while the last good pages stay in place.
+
+use crate::diagnostic::Diagnostic;
+use crate::pipeline::{BuildError, BuildOptions, BuildReport};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::net::IpAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+use tiny_http::{Header, Request, Response, Server, StatusCode};
+
+/// Where the live-reload machinery lives on the server; no site path starts with it.
+const PREFIX: &str = "/__zhibu/";
+/// The script added to every HTML page served.
+const CLIENT: &str = include_str!("serve_client.js");
+
+/// What `zhibu serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The build to run and re-run.
+    pub build: BuildOptions,
+    /// Address to listen on.
+    pub bind: IpAddr,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Open the site in the default browser once it is built.
+    pub open: bool,
+}
+
+/// The outcome of the latest build, as the browsers are told.
+#[derive(Debug, Default)]
+struct Status {
+    /// Counts builds, successful or not.
+    generation: u64,
+    /// The messages of the latest build when it failed.
+    error: Option<String>,
+}
+
+/// Build status shared between the watcher and every open event stream.
+#[derive(Default)]
+struct Live {
+    status: Mutex<Status>,
+    changed: Condvar,
+}
+
+impl Live {
+    fn publish(&self, result: &Result<BuildReport, BuildError>) {
+        let mut s = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        s.generation += 1;
+        s.error = match result {
+            Ok(_) => None,
+            Err(BuildError::Invalid(diags)) => Some(lines(diags)),
+            Err(e) => Some(e.to_string()),
+        };
+        self.changed.notify_all();
+    }
+}
+
+/// Findings as the overlay shows them: errors first, one per line.
+fn lines(diags: &[Diagnostic]) -> String {
+    let mut out: Vec<String> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.to_string())
+        .collect();
+    out.extend(
+        diags
+            .iter()
+            .filter(|d| !d.is_error())
+            .map(|d| d.to_string()),
+    );
+    out.join("\n")
+}
+
+/// Runs the server and the watcher until interrupted.
+pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
+    let output = opts
+        .build
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.build.root.join("public"));
+    let server = Server::http((opts.bind, opts.port))
+        .map_err(|e| anyhow::anyhow!("无法在 {}:{} 上启动服务：{e}", opts.bind, opts.port))?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| anyhow::anyhow!("服务地址无效"))?;
+    let url = format!("http://{addr}/");
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "警告：正在监听 {}，局域网中的其他电脑也能访问本预览（包括草稿）。只在本机预览请去掉 --bind。",
+            opts.bind
+        );
+    }
+    let live = Arc::new(Live::default());
+    {
+        let live = Arc::clone(&live);
+        let output = output.clone();
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let live = Arc::clone(&live);
+                let output = output.clone();
+                std::thread::spawn(move || handle(request, &output, &live));
+            }
+        });
+    }
+    let mut opened = false;
+    crate::watch::run(opts.build.clone(), |result| {
+        live.publish(result);
+        if !opened {
+            opened = true;
+            eprintln!("预览地址：{url}");
+            if opts.open {
+                if let Err(e) = open::that_detached(&url) {
+                    eprintln!("无法打开浏览器（{e}），请手动访问 {url}");
+                }
+            }
+        }
+    })
+}
+
+/// Answers one request: the event stream, the client script, or a file of the site.
+fn handle(request: Request, output: &Path, live: &Live) {
+    let path = request
+        .url()
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("/")
+        .to_string();
+    let result = match path.as_str() {
+        "/__zhibu/events" => return events(request, live),
+        "/__zhibu/live.js" => request.respond(
+            Response::from_string(CLIENT)
+                .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
+                .with_header(header("Cache-Control", "no-store")),
+        ),
+        _ if path.starts_with(PREFIX) => request.respond(not_found_text()),
+        _ => {
+            let generation = live
+                .status
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .generation;
+            serve_file(request, output, &path, generation)
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!("response not sent: {e}");
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn not_found_text() -> Response<std::io::Cursor<Vec<u8>>> {
+    Response::from_string("404 未找到")
+        .with_status_code(404)
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+}
+
+/// The server-sent event stream of build outcomes. Written by hand on the raw connection so
+/// each event is flushed at once.
+fn events(request: Request, live: &Live) {
+    let mut w = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
+    if w.write_all(head.as_bytes())
+        .and_then(|_| w.flush())
+        .is_err()
+    {
+        return;
+    }
+    let mut seen = None;
+    loop {
+        let message = {
+            let guard = live.status.lock().unwrap_or_else(|e| e.into_inner());
+            let (status, _) = live
+                .changed
+                .wait_timeout_while(guard, Duration::from_secs(15), |s| {
+                    seen == Some(s.generation)
+                })
+                .unwrap_or_else(|e| e.into_inner());
+            if seen == Some(status.generation) {
+                // Nothing new in a while: a comment keeps proxies and the browser from closing.
+                ":\n\n".to_string()
+            } else {
+                seen = Some(status.generation);
+                event_text(status.generation, status.error.as_deref())
+            }
+        };
+        if w.write_all(message.as_bytes())
+            .and_then(|_| w.flush())
+            .is_err()
+        {
+            return; // the page was closed
+        }
+    }
+}
+
+/// One event: `status` with the build generation, or `error` with the messages as JSON.
+fn event_text(generation: u64, error: Option<&str>) -> String {
+    match error {
+        None => format!("event: status\ndata: {generation}\n\n"),
+        Some(text) => format!(
+            "event: failure\ndata: {}\n\n",
+            serde_json::json!({ "generation": generation, "message": text })
+        ),
+    }
+}
+
+/// A file of the output directory, or its 404 page.
+fn serve_file(request: Request, output: &Path, path: &str, generation: u64) -> std::io::Result<()> {
+    let Some(rel) = safe_relative(path) else {
+        return request.respond(not_found_text().with_status_code(400));
+    };
+    let mut file = output.join(&rel);
+    if file.is_dir() {
+        if !path.ends_with('/') {
+            // Relative links inside the page need the trailing slash.
+            return request.respond(
+                Response::empty(301).with_header(header("Location", &format!("{path}/"))),
+            );
+        }
+        file.push("index.html");
+    }
+    if !inside(output, &file) || !file.is_file() {
+        let page = output.join("404.html");
+        if page.is_file() && inside(output, &page) {
+            return send(request, &page, 404, generation);
+        }
+        return request.respond(not_found_text());
+    }
+    send(request, &file, 200, generation)
+}
+
+/// A URL path as a relative file path, or `None` if it tries to leave the directory.
+fn safe_relative(url_path: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(url_path)
+        .decode_utf8()
+        .ok()?;
+    if decoded.contains('\0') || decoded.contains('\\') {
+        return None;
+    }
+    let mut rel = PathBuf::new();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p if p.contains(':') => return None,
+            p => rel.push(p),
+        }
+    }
+    Some(rel)
+}
+
+/// Whether `file`, with links resolved, lies inside `dir` (a symlink in the output may not
+/// lead elsewhere on the disk).
+fn inside(dir: &Path, file: &Path) -> bool {
+    match (std::fs::canonicalize(dir), std::fs::canonicalize(file)) {
+        (Ok(d), Ok(f)) => f.starts_with(d),
+        // Not there (yet): judge by the components alone.
+        (Ok(_), Err(_)) => file
+            .strip_prefix(dir)
+            .is_ok_and(|r| r.components().all(|c| matches!(c, Component::Normal(_)))),
+        _ => false,
+    }
+}
+
+/// The media type of a file, with a charset for text.
+fn content_type(file: &Path) -> String {
+    let mime = mime_guess::from_path(file).first_or_octet_stream();
+    if mime.type_() == "text"
+        || mime.subtype() == "javascript"
+        || mime.subtype() == "json"
+        || mime.subtype() == "xml"
+        || mime.suffix().is_some_and(|s| s == "xml")
+    {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    }
+}
+
+/// Sends a file: HTML with the live-reload script added, anything else as it is, honouring a
+/// single byte range (video players seek with them).
+fn send(request: Request, file: &Path, status: u16, generation: u64) -> std::io::Result<()> {
+    let kind = content_type(file);
+    let common = |r| with_common(r, &kind);
+    if kind.starts_with("text/html") {
+        let html = std::fs::read_to_string(file).unwrap_or_default();
+        let body = inject(&html, generation);
+        return request.respond(common(Response::from_string(body).with_status_code(status)));
+    }
+    let mut f = std::fs::File::open(file)?;
+    let len = f.metadata()?.len();
+    let range = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Range"))
+        .map(|h| h.value.as_str().to_string());
+    match range.map(|r| parse_range(&r, len)) {
+        Some(RangeAnswer::Part(start, end)) => {
+            f.seek(SeekFrom::Start(start))?;
+            let body = f.take(end - start + 1);
+            let response = Response::new(
+                StatusCode(206),
+                Vec::new(),
+                body,
+                Some((end - start + 1) as usize),
+                None,
+            );
+            request.respond(with_common(response, &kind).with_header(header(
+                "Content-Range",
+                &format!("bytes {start}-{end}/{len}"),
+            )))
+        }
+        Some(RangeAnswer::Unsatisfiable) => request.respond(
+            Response::empty(416).with_header(header("Content-Range", &format!("bytes */{len}"))),
+        ),
+        Some(RangeAnswer::Whole) | None => {
+            let response =
+                Response::new(StatusCode(status), Vec::new(), f, Some(len as usize), None);
+            request.respond(with_common(response, &kind))
+        }
+    }
+}
+
+/// Headers every file response carries: its type, no caching (a preview must be fresh) and
+/// range support.
+fn with_common<R: Read>(r: Response<R>, kind: &str) -> Response<R> {
+    r.with_header(header("Content-Type", kind))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("Accept-Ranges", "bytes"))
+}
+
+/// How to answer a `Range` header.
+#[derive(Debug, PartialEq, Eq)]
+enum RangeAnswer {
+    /// Bytes `start..=end`.
+    Part(u64, u64),
+    /// The range lies outside the file.
+    Unsatisfiable,
+    /// Not a single byte range we understand: send everything (allowed by RFC 9110).
+    Whole,
+}
+
+/// Parses `bytes=0-99`, `bytes=100-`, `bytes=-100` for a file of `len` bytes.
+fn parse_range(value: &str, len: u64) -> RangeAnswer {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return RangeAnswer::Whole;
+    };
+    if spec.contains(',') {
+        return RangeAnswer::Whole;
+    }
+    let Some((a, b)) = spec.split_once('-') else {
+        return RangeAnswer::Whole;
+    };
+    let (a, b) = (a.trim(), b.trim());
+    let parsed = match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(start), Ok(end)) if start <= end => Some((start, end.min(len.saturating_sub(1)))),
+        (Ok(start), Err(_)) if b.is_empty() => Some((start, len.saturating_sub(1))),
+        (Err(_), Ok(suffix)) if a.is_empty() && suffix > 0 => {
+            Some((len.saturating_sub(suffix), len.saturating_sub(1)))
+        }
+        _ => return RangeAnswer::Whole,
+    };
+    match parsed {
+        Some((start, end)) if len > 0 && start < len && start <= end => {
+            RangeAnswer::Part(start, end)
+        }
+        _ => RangeAnswer::Unsatisfiable,
+    }
+}
+
+/// The page with the live-reload script before `</body>` (or at the end); the script learns
+/// which build the page came from, so it reloads after any later one.
+fn inject(html: &str, generation: u64) -> String {
+    let tag =
+        format!("<script src=\"/__zhibu/live.js\" data-generation=\"{generation}\"></script>");
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{tag}\n{}", &html[..i], &html[i..]),
+        None => format!("{html}\n{tag}\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-99", 1000), RangeAnswer::Part(0, 99));
+        assert_eq!(parse_range("bytes=900-", 1000), RangeAnswer::Part(900, 999));
+        assert_eq!(parse_range("bytes=-100", 1000), RangeAnswer::Part(900, 999));
+        assert_eq!(
+            parse_range("bytes=990-2000", 1000),
+            RangeAnswer::Part(990, 999)
+        );
+        assert_eq!(parse_range("bytes=1000-", 1000), RangeAnswer::Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-1,5-9", 1000), RangeAnswer::Whole);
+        assert_eq!(parse_range("items=0-1", 1000), RangeAnswer::Whole);
+        assert_eq!(parse_range("bytes=5-1", 1000), RangeAnswer::Whole);
+    }
+
+    #[test]
+    fn paths_never_leave_the_output() {
+        assert_eq!(safe_relative("/a/b/"), Some(PathBuf::from("a/b")));
+        assert_eq!(
+            safe_relative("/tags/%E7%90%86%E8%AE%BA/"),
+            Some(PathBuf::from("tags/理论"))
+        );
+        assert_eq!(safe_relative("/../etc/passwd"), None);
+        assert_eq!(safe_relative("/a/%2e%2e/%2e%2e/x"), None);
+        assert_eq!(safe_relative("/a\\..\\x"), None);
+        assert_eq!(safe_relative("/C:/x"), None);
+    }
+
+    #[test]
+    fn the_script_goes_before_body_end() {
+        assert_eq!(
+            inject("<p>x</p></body></html>", 3),
+            "<p>x</p><script src=\"/__zhibu/live.js\" data-generation=\"3\"></script>\n</body></html>"
+        );
+    }
+
+    #[test]
+    fn media_types() {
+        assert_eq!(
+            content_type(Path::new("a/index.html")),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(content_type(Path::new("v.mp4")), "video/mp4");
+        assert_eq!(
+            content_type(Path::new("i.svg")),
+            "image/svg+xml; charset=utf-8"
+        );
+        assert!(content_type(Path::new("a.js")).contains("javascript"));
+    }
+}
