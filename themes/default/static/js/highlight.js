@@ -148,6 +148,10 @@
     zb.ready().catch(function () { /* no index: highlight unfolded */ }).then(function () {
       var main = document.getElementById('main');
       if (!main) return;
+      var style = document.createElement('style');
+      style.textContent = 'mark.zb-hl{background:#fff3c4;color:#222;border-bottom:2px solid #b3121a}' +
+        'html.zb-contrast mark.zb-hl{background-color:#ff0!important;color:#000!important}';
+      document.head.appendChild(style);
       var r = zb.highlight(main, zb.terms(hl));
       if (r.first) {
         r.first.scrollIntoView({ block: 'center' });

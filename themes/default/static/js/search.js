@@ -172,7 +172,8 @@
   /** The hit for match `m` on `page`: its text part, with the next one if the match runs over. */
   function hit(page, m, terms) {
     return loadDoc(page, m.part).then(function (d) {
-      var text = d[4].replace(/\n/g, ' ');
+      // The title is shown above the excerpt: leave it out of the first part.
+      var text = (m.part === 0 ? d[4].slice(d[4].indexOf('\n') + 1) : d[4]).replace(/\n/g, ' ');
       if (zb.normalize(text).indexOf(terms[0]) >= 0) return [d, text];
       return loadDoc(page, m.part + 1).then(function (d2) { return [d, text + d2[4].replace(/\n/g, ' ')]; },
         function () { return [d, text]; });

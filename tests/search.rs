@@ -1,0 +1,157 @@
+//! Search, end to end: the real binary builds tests/fixtures/search and the sample site; the
+//! index it writes is read back and queried with the same algorithm as the browser client.
+
+mod common;
+
+use common::{build, fixture, repo, tree};
+use zhibu::search::query::LoadedIndex;
+use zhibu::search::text::{normalize, query_terms};
+
+/// `search/` files of a built site.
+fn search_files(out: &std::path::Path) -> Vec<(String, String)> {
+    tree(out)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("search/"))
+        .map(|(p, b)| (p, String::from_utf8(b).expect("utf-8")))
+        .collect()
+}
+
+/// Every page's plain searchable text, joined from its excerpt parts: url → text.
+fn page_texts(files: &[(String, String)]) -> Vec<(String, String)> {
+    let mut parts: std::collections::BTreeMap<(u32, u32), (String, String)> = Default::default();
+    for (path, js) in files {
+        let Some(name) = path.strip_prefix("search/d/") else {
+            continue;
+        };
+        let (page, part) = name.trim_end_matches(".js").split_once('-').unwrap();
+        let inner = js.trim().strip_prefix("zhibu_doc(").unwrap();
+        let inner = inner.strip_suffix(");").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&format!("[{inner}]")).unwrap();
+        parts.insert(
+            (page.parse().unwrap(), part.parse().unwrap()),
+            (
+                v[2][0].as_str().unwrap().to_string(),
+                v[2][4].as_str().unwrap().to_string(),
+            ),
+        );
+    }
+    let mut out: Vec<(u32, String, String)> = Vec::new();
+    for ((page, _), (url, text)) in parts {
+        match out.last_mut() {
+            Some(last) if last.0 == page => last.2.push_str(&text),
+            _ => out.push((page, url, text)),
+        }
+    }
+    out.into_iter().map(|(_, u, t)| (u, t)).collect()
+}
+
+fn check_queries(out: &std::path::Path, queries: &[&str], fold: bool) {
+    let files = search_files(out);
+    let idx = LoadedIndex::from_files(files.iter().map(|(p, c)| (p.as_str(), c.as_str())));
+    let texts = page_texts(&files);
+    let urls: Vec<&str> = texts.iter().map(|(u, _)| u.as_str()).collect();
+    for q in queries {
+        let terms = query_terms(q, fold);
+        let mut want: Vec<&str> = texts
+            .iter()
+            .filter(|(_, t)| {
+                let t = normalize(t, fold);
+                !terms.is_empty() && terms.iter().all(|q| t.contains(q.as_str()))
+            })
+            .map(|(u, _)| u.as_str())
+            .collect();
+        want.sort_unstable();
+        let mut got: Vec<&str> = idx
+            .search(q)
+            .iter()
+            .map(|m| urls[m.page as usize])
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, want, "query {q:?}");
+    }
+}
+
+#[test]
+fn fixture_site_index_is_exact_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let run = build(&fixture("search"), &out, &[]);
+    let report = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("搜索索引："))
+        .unwrap_or_else(|| panic!("no search line in {}", run.stderr));
+    assert!(
+        report.contains("15 个页面") && report.contains("个分片") && report.contains("最大分片"),
+        "{report}"
+    );
+    for f in [
+        "search/index.html",
+        "search/meta.js",
+        "search/facets.js",
+        "search/s/0.js",
+        "js/search.js",
+        "js/highlight.js",
+        "css/search.css",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let html = std::fs::read_to_string(out.join("search/index.html")).unwrap();
+    for needle in [
+        "id=\"search-results\"",
+        "id=\"search-count\"",
+        "<option value=\"brand\">党建品牌</option>",
+        "<option value=\"2025\">2025年</option>",
+        "<option value=\"5\">5 星</option>",
+        "src=\"../js/search.js\"",
+        "href=\"../css/search.css\"",
+    ] {
+        assert!(html.contains(needle), "search page lacks {needle}");
+    }
+    check_queries(
+        &out,
+        &[
+            "清廉",
+            "清",
+            "a股",
+            "Ａ股",
+            "20大",
+            "gdp增长",
+            "<script>",
+            "黨建",
+            "中国共产党",
+            "清廉 学习会",
+            "清廉 红色",
+            "不存在的词",
+            "第1次",
+            "第12次清廉学习会",
+            "坚持问题导向",
+        ],
+        true,
+    );
+}
+
+#[test]
+fn sample_site_index_is_exact_and_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    build(&repo(), &a, &[]);
+    build(&repo(), &b, &[]);
+    assert!(search_files(&a) == search_files(&b), "two builds differ");
+    // Every substring of length 1–4 at a few places of every page.
+    let files = search_files(&a);
+    let texts = page_texts(&files);
+    let mut queries: Vec<String> = Vec::new();
+    for (_, t) in &texts {
+        let chars: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
+        for start in (0..chars.len()).step_by(97) {
+            for len in 1..=4 {
+                if start + len <= chars.len() {
+                    queries.push(chars[start..start + len].iter().collect());
+                }
+            }
+        }
+    }
+    let q: Vec<&str> = queries.iter().map(String::as_str).collect();
+    check_queries(&a, &q, false);
+}
