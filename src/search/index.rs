@@ -7,17 +7,22 @@
 //!
 //! Files written under `search/`:
 //! * `meta.js` — `zhibu_meta({...})`: shard count, part size, years, the fold table.
-//! * `s/<shard>.js` — `zhibu_shard("<shard>", "<records>")`. A record is `a` or `b` (one or
-//!   two characters follow), the term, the posting's length as a varint, the posting.
-//! * `d/<page>-<part>.js` — `zhibu_doc(page, part, [url, title, where, date, text])`: the
+//! * `s/<shard>.js` — `zhibu_shard("s/<shard>", "<records>")`: page lists. A record is `a`
+//!   or `b` (one or two characters follow), the term, the posting's length as a varint, the
+//!   posting.
+//! * `p/<shard>.js` — `zhibu_shard("p/<shard>", "<records>")`: the positions of each pair,
+//!   framed the same way, in their own shards so a query of two characters (one pair) never
+//!   loads positions.
+//! * `d/<page>-<part>.js` — `zhibu_doc(page, part, [url, title, where, date, text, parts])`: the
 //!   page's plain text in parts of [`PART`] normalised characters, for excerpts.
 //! * `facets.js` — `zhibu_facets({...})`: pages of each kind and star rating, loaded only when
 //!   a filter is used.
 //!
 //! A single-character posting is a list of entries `page, n·4 + in_title·2 + in_heading,
-//! part of the first occurrence`; a pair posting lists `page, n·2 + has_fields, [in_title,
-//! in_heading,] positions`. Page numbers and positions are deltas (the first absolute, then
-//! `difference − 1`).
+//! part of the first occurrence`; a pair's page list holds `page, n·2 + has_fields,
+//! [n_title, n_headings,] part of the first occurrence`, and its positions record the `n`
+//! positions of each page in turn. Page numbers and positions are deltas (the first absolute,
+//! then `difference − 1`).
 
 use super::code::{push_varint, shard_name, term_hash};
 use super::text::{self, body_text};
@@ -128,12 +133,13 @@ pub fn prepare_page(
         .expect("strings serialise");
     let head = &head[1..head.len() - 1];
     let mut files = Vec::with_capacity(part_starts.len());
+    let count = part_starts.len();
     for (k, &start) in part_starts.iter().enumerate() {
         let end = part_starts.get(k + 1).copied().unwrap_or(plain.len());
         let body = serde_json::to_string(&plain[start..end]).expect("string serialises");
         files.push((
             format!("search/d/{}-{k}.js", page.id),
-            format!("zhibu_doc({},{k},[{head},{body}]);\n", page.id),
+            format!("zhibu_doc({},{k},[{head},{body},{count}]);\n", page.id),
         ));
     }
     let year = page.date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
@@ -170,18 +176,41 @@ fn key_term(key: u64) -> String {
     }
 }
 
+/// A multiply-shift hasher for the `u64` term keys (SipHash is needlessly slow here).
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7cc1_b727_220a_95);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        self.0 ^= self.0 >> 32;
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// Postings of a run of consecutive pages.
 #[derive(Default)]
 struct Acc {
     first: u32,
     last: u32,
-    /// Entries after the first one's page number.
-    bytes: Vec<u8>,
+    /// Page-level entries after the first one's page number.
+    pages: Vec<u8>,
+    /// Positions of a pair, page after page.
+    positions: Vec<u8>,
 }
 
 /// Adds one page's postings to `acc`.
-fn add_page(doc: &PageSearch, acc: &mut HashMap<u64, Acc>) {
-    let mut items: Vec<(u64, u32)> = Vec::with_capacity(doc.text.len());
+fn add_page(doc: &PageSearch, acc: &mut KeyMap<Acc>, items: &mut Vec<(u64, u32)>) {
+    items.clear();
     let mut prev: Option<char> = None;
     for (pos, c) in doc.text.chars().enumerate() {
         let pos = pos as u32;
@@ -196,41 +225,39 @@ fn add_page(doc: &PageSearch, acc: &mut HashMap<u64, Acc>) {
         prev = Some(c);
     }
     items.sort_unstable();
-    let field = |pos: u32| {
-        (
-            pos < doc.title_end,
-            pos >= doc.title_end && pos < doc.headings_end,
-        )
-    };
+    let in_title = |pos: u32| pos < doc.title_end;
+    let in_headings = |pos: u32| pos >= doc.title_end && pos < doc.headings_end;
     for group in items.chunk_by(|a, b| a.0 == b.0) {
         let key = group[0].0;
         let a = acc.entry(key).or_insert_with(|| Acc {
             first: doc.id,
             last: doc.id,
-            bytes: Vec::new(),
+            ..Acc::default()
         });
-        if a.last != doc.id || !a.bytes.is_empty() {
-            push_varint(&mut a.bytes, doc.id - a.last - 1);
+        if a.last != doc.id {
+            push_varint(&mut a.pages, doc.id - a.last - 1);
         }
         a.last = doc.id;
         let n = group.len() as u32;
+        let part = group[0].1 / PART as u32;
         if key & PAIR == 0 {
-            let t = group.iter().any(|&(_, p)| field(p).0);
-            let h = group.iter().any(|&(_, p)| field(p).1);
-            push_varint(&mut a.bytes, n * 4 + u32::from(t) * 2 + u32::from(h));
-            push_varint(&mut a.bytes, group[0].1 / PART as u32);
+            let t = group.iter().any(|&(_, p)| in_title(p));
+            let h = group.iter().any(|&(_, p)| in_headings(p));
+            push_varint(&mut a.pages, n * 4 + u32::from(t) * 2 + u32::from(h));
+            push_varint(&mut a.pages, part);
         } else {
-            let nt = group.iter().filter(|&&(_, p)| field(p).0).count() as u32;
-            let nh = group.iter().filter(|&&(_, p)| field(p).1).count() as u32;
+            let nt = group.iter().filter(|&&(_, p)| in_title(p)).count() as u32;
+            let nh = group.iter().filter(|&&(_, p)| in_headings(p)).count() as u32;
             let fields = nt + nh > 0;
-            push_varint(&mut a.bytes, n * 2 + u32::from(fields));
+            push_varint(&mut a.pages, n * 2 + u32::from(fields));
             if fields {
-                push_varint(&mut a.bytes, nt);
-                push_varint(&mut a.bytes, nh);
+                push_varint(&mut a.pages, nt);
+                push_varint(&mut a.pages, nh);
             }
+            push_varint(&mut a.pages, part);
             let mut last: Option<u32> = None;
             for &(_, p) in group {
-                push_varint(&mut a.bytes, last.map_or(p, |l| p - l - 1));
+                push_varint(&mut a.positions, last.map_or(p, |l| p - l - 1));
                 last = Some(p);
             }
         }
@@ -242,7 +269,7 @@ fn add_page(doc: &PageSearch, acc: &mut HashMap<u64, Acc>) {
 pub struct IndexStats {
     /// Pages indexed.
     pub pages: usize,
-    /// Shards written.
+    /// Shard files written (page lists and positions).
     pub shards: usize,
     /// Bytes of all shards.
     pub shard_bytes: usize,
@@ -260,10 +287,47 @@ pub struct IndexStats {
 pub struct SearchIndex {
     /// `(path relative to the output root, content)`.
     pub files: Vec<(String, String)>,
-    /// Postings by term (also inside `files`), for tests and tools.
-    pub terms: BTreeMap<String, Vec<u8>>,
     /// Sizes.
     pub stats: IndexStats,
+}
+
+/// Records of one kind of shard (`s` page lists or `p` positions), grouped by shard.
+fn shard_files(
+    dir: &str,
+    records: &[(String, &[u8])],
+    stats: &mut IndexStats,
+) -> (u32, Vec<(String, String)>) {
+    let total: usize = records.iter().map(|(t, p)| 1 + t.len() + 4 + p.len()).sum();
+    let n = total.div_ceil(SHARD_TARGET).clamp(1, MAX_SHARDS) as u32;
+    let mut shards: Vec<String> = vec![String::new(); n as usize];
+    let mut len = Vec::with_capacity(6);
+    for (t, p) in records {
+        let s = &mut shards[(term_hash(t) % n) as usize];
+        s.push(if t.chars().count() == 1 { 'a' } else { 'b' });
+        s.push_str(t);
+        len.clear();
+        push_varint(&mut len, p.len() as u32);
+        s.push_str(std::str::from_utf8(&len).expect("ascii"));
+        s.push_str(std::str::from_utf8(p).expect("ascii"));
+    }
+    let files: Vec<(String, String)> = shards
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let name = shard_name(i as u32);
+            let js = format!(
+                "zhibu_shard(\"{dir}/{name}\",{});\n",
+                serde_json::to_string(&body).expect("string serialises")
+            );
+            (format!("search/{dir}/{name}.js"), js)
+        })
+        .collect();
+    for (_, js) in &files {
+        stats.shard_bytes += js.len();
+        stats.largest_shard = stats.largest_shard.max(js.len());
+    }
+    stats.shards += files.len();
+    (n, files)
 }
 
 /// Builds the index from every page's prepared text. `docs` may be in any order; `fold` is
@@ -293,7 +357,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         }
     }
     // Pages in chunks, in parallel; the chunks' postings are then appended in page order.
-    let mut merged: HashMap<u64, Acc> = HashMap::new();
+    let mut merged: KeyMap<Acc> = KeyMap::default();
     let chunk = 128;
     let mut rest = docs;
     while !rest.is_empty() {
@@ -301,12 +365,13 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             .len()
             .min(chunk * rayon::current_num_threads().max(1) * 2);
         let batch: Vec<PageSearch> = rest.drain(..take).collect();
-        let maps: Vec<HashMap<u64, Acc>> = batch
+        let maps: Vec<KeyMap<Acc>> = batch
             .par_chunks(chunk)
             .map(|pages| {
-                let mut acc = HashMap::new();
+                let mut acc = KeyMap::default();
+                let mut items = Vec::new();
                 for p in pages {
-                    add_page(p, &mut acc);
+                    add_page(p, &mut acc, &mut items);
                 }
                 acc
             })
@@ -316,20 +381,20 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             for (key, part) in map {
                 match merged.get_mut(&key) {
                     Some(m) => {
-                        push_varint(&mut m.bytes, part.first - m.last - 1);
-                        m.bytes.extend_from_slice(&part.bytes);
+                        push_varint(&mut m.pages, part.first - m.last - 1);
+                        m.pages.extend_from_slice(&part.pages);
+                        m.positions.extend_from_slice(&part.positions);
                         m.last = part.last;
                     }
                     None => {
-                        let mut bytes = Vec::with_capacity(part.bytes.len() + 3);
-                        push_varint(&mut bytes, part.first);
-                        bytes.extend_from_slice(&part.bytes);
+                        let mut first = Vec::with_capacity(part.pages.len() + 3);
+                        push_varint(&mut first, part.first);
+                        first.extend_from_slice(&part.pages);
                         merged.insert(
                             key,
                             Acc {
-                                first: part.first,
-                                last: part.last,
-                                bytes,
+                                pages: first,
+                                ..part
                             },
                         );
                     }
@@ -337,40 +402,29 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             }
         }
     }
-    let terms: BTreeMap<String, Vec<u8>> = merged
-        .into_iter()
-        .map(|(k, a)| (key_term(k), a.bytes))
+    let mut terms: Vec<(u64, Acc)> = merged.into_iter().collect();
+    terms.sort_unstable_by_key(|t| t.0);
+    let named: Vec<(String, &Acc)> = terms.iter().map(|(k, a)| (key_term(*k), a)).collect();
+    let lists: Vec<(String, &[u8])> = named
+        .iter()
+        .map(|(t, a)| (t.clone(), a.pages.as_slice()))
         .collect();
-    let record_len = |t: &str, p: &[u8]| 1 + t.len() + 4 + p.len();
-    let total: usize = terms.iter().map(|(t, p)| record_len(t, p)).sum();
-    let n = total.div_ceil(SHARD_TARGET).clamp(1, MAX_SHARDS) as u32;
-    let mut shards: Vec<Vec<u8>> = vec![Vec::new(); n as usize];
-    for (t, p) in &terms {
-        let s = &mut shards[(term_hash(t) % n) as usize];
-        s.push(if t.chars().count() == 1 { b'a' } else { b'b' });
-        s.extend_from_slice(t.as_bytes());
-        push_varint(s, p.len() as u32);
-        s.extend_from_slice(p);
-    }
-    let mut files = Vec::with_capacity(shards.len() + 2);
+    let positions: Vec<(String, &[u8])> = named
+        .iter()
+        .filter(|(_, a)| !a.positions.is_empty())
+        .map(|(t, a)| (t.clone(), a.positions.as_slice()))
+        .collect();
     let mut stats = IndexStats {
         pages,
-        shards: n as usize,
         parts: parts.0,
         part_bytes: parts.1,
         ..IndexStats::default()
     };
-    for (i, s) in shards.into_iter().enumerate() {
-        let name = shard_name(i as u32);
-        let body = String::from_utf8(s).expect("terms are UTF-8, postings ASCII");
-        let js = format!(
-            "zhibu_shard(\"{name}\",{});\n",
-            serde_json::to_string(&body).expect("string serialises")
-        );
-        stats.shard_bytes += js.len();
-        stats.largest_shard = stats.largest_shard.max(js.len());
-        files.push((format!("search/s/{name}.js"), js));
-    }
+    let (n_lists, mut files) = shard_files("s", &lists, &mut stats);
+    let (n_positions, more) = shard_files("p", &positions, &mut stats);
+    files.extend(more);
+    drop((lists, positions, named));
+    drop(terms);
     let fold_table: String = if fold {
         text::fold_pairs()
             .into_iter()
@@ -380,7 +434,8 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         String::new()
     };
     let meta = serde_json::json!({
-        "shards": n,
+        "shards": n_lists,
+        "pshards": n_positions,
         "part": PART,
         "pages": pages,
         "fold": fold_table,
@@ -399,11 +454,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         ),
     ));
     stats.total_bytes = files.iter().map(|(_, c)| c.len()).sum();
-    SearchIndex {
-        files,
-        terms,
-        stats,
-    }
+    SearchIndex { files, stats }
 }
 
 /// Sorted page numbers as runs: `gap, length − 1` pairs of varints.

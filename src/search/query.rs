@@ -16,11 +16,14 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug, Default)]
 pub struct LoadedIndex {
     shards: u32,
+    pshards: u32,
     fold: bool,
-    /// Postings by term, from every shard.
+    /// Page lists by term, from every `s/` shard.
     terms: HashMap<String, Vec<u8>>,
-    /// Shard each term was found in.
-    found_in: HashMap<String, u32>,
+    /// Positions by pair, from every `p/` shard.
+    positions: HashMap<String, Vec<u8>>,
+    /// Shard each term was found in (`s/…` or `p/…`).
+    found_in: HashMap<String, String>,
 }
 
 /// One matching page and what ranks it.
@@ -50,11 +53,16 @@ impl LoadedIndex {
             if path == "search/meta.js" {
                 let args = js_call_args(js, "zhibu_meta").expect("meta.js");
                 idx.shards = args[0]["shards"].as_u64().expect("shards") as u32;
+                idx.pshards = args[0]["pshards"].as_u64().expect("pshards") as u32;
                 idx.fold = !args[0]["fold"].as_str().unwrap_or("").is_empty();
-            } else if let Some(name) = path.strip_prefix("search/s/") {
+            } else if let Some(name) = path
+                .strip_prefix("search/s/")
+                .or_else(|| path.strip_prefix("search/p/"))
+            {
                 let args = js_call_args(js, "zhibu_shard").expect("shard");
-                let shard = u32::from_str_radix(name.trim_end_matches(".js"), 36).expect("name");
-                assert_eq!(args[0].as_str(), Some(name.trim_end_matches(".js")));
+                let dir = &path["search/".len()..path.len() - name.len() - 1];
+                let name = name.trim_end_matches(".js");
+                assert_eq!(args[0].as_str(), Some(format!("{dir}/{name}").as_str()));
                 let body = args[1].as_str().expect("records");
                 let mut rest = body;
                 while !rest.is_empty() {
@@ -65,9 +73,15 @@ impl LoadedIndex {
                     let mut r = Reader::new(&rest.as_bytes()[end..]);
                     let len = r.varint() as usize;
                     let start = end + r.at;
-                    idx.terms
-                        .insert(term.clone(), rest.as_bytes()[start..start + len].to_vec());
-                    idx.found_in.insert(term, shard);
+                    let data = rest.as_bytes()[start..start + len].to_vec();
+                    let map = if dir == "s" {
+                        &mut idx.terms
+                    } else {
+                        &mut idx.positions
+                    };
+                    map.insert(term.clone(), data);
+                    idx.found_in
+                        .insert(format!("{dir}:{term}"), format!("{dir}/{name}"));
                     rest = &rest[start + len..];
                 }
             }
@@ -78,8 +92,15 @@ impl LoadedIndex {
     fn posting(&self, term: &str) -> Option<&[u8]> {
         let p = self.terms.get(term)?;
         // A term must live in the shard its hash names, or the client would never find it.
-        assert_eq!(self.found_in[term], term_hash(term) % self.shards);
+        let want = super::code::shard_name(term_hash(term) % self.shards);
+        assert_eq!(self.found_in[&format!("s:{term}")], format!("s/{want}"));
         Some(p)
+    }
+
+    fn pair_positions(&self, term: &str) -> &[u8] {
+        let want = super::code::shard_name(term_hash(term) % self.pshards);
+        assert_eq!(self.found_in[&format!("p:{term}")], format!("p/{want}"));
+        &self.positions[term]
     }
 
     /// Pages containing `term` (already normalised, no whitespace), with ranking data.
@@ -120,7 +141,22 @@ impl LoadedIndex {
             let Some(p) = self.posting(&pair) else {
                 return out;
             };
-            lists.push((o, decode_pairs(p)));
+            if offsets.len() == 1 {
+                // One pair: its page list says everything.
+                for (page, e) in decode_pairs(p, None) {
+                    out.insert(
+                        page,
+                        Match {
+                            page,
+                            in_title: u32::from(e.nt > 0),
+                            in_headings: u32::from(e.nh > 0),
+                            count: e.n as u32,
+                        },
+                    );
+                }
+                return out;
+            }
+            lists.push((o, decode_pairs(p, Some(self.pair_positions(&pair)))));
         }
         let (_, first) = &lists[0];
         for (&page, e0) in first {
@@ -191,14 +227,17 @@ impl LoadedIndex {
 }
 
 struct PairEntry {
+    n: usize,
     nt: usize,
     nh: usize,
     positions: Vec<u32>,
 }
 
-fn decode_pairs(p: &[u8]) -> HashMap<u32, PairEntry> {
+/// A pair's page list, with the positions when `pos` is given.
+fn decode_pairs(p: &[u8], pos: Option<&[u8]>) -> HashMap<u32, PairEntry> {
     let mut out = HashMap::new();
     let mut r = Reader::new(p);
+    let mut rp = pos.map(Reader::new);
     let mut page: Option<u32> = None;
     while !r.done() {
         let d = r.varint();
@@ -211,15 +250,26 @@ fn decode_pairs(p: &[u8]) -> HashMap<u32, PairEntry> {
         } else {
             (0, 0)
         };
-        let mut positions = Vec::with_capacity(n);
-        let mut last: Option<u32> = None;
-        for _ in 0..n {
-            let v = r.varint();
-            let p = last.map_or(v, |l| l + v + 1);
-            positions.push(p);
-            last = Some(p);
+        let _part = r.varint();
+        let mut positions = Vec::new();
+        if let Some(rp) = rp.as_mut() {
+            let mut last: Option<u32> = None;
+            for _ in 0..n {
+                let v = rp.varint();
+                let p = last.map_or(v, |l| l + v + 1);
+                positions.push(p);
+                last = Some(p);
+            }
         }
-        out.insert(id, PairEntry { nt, nh, positions });
+        out.insert(
+            id,
+            PairEntry {
+                n,
+                nt,
+                nh,
+                positions,
+            },
+        );
     }
     out
 }

@@ -30,7 +30,10 @@
     h ^= h >>> 16;
     return h >>> 0;
   }
-  function shardName(term) { return (hash(term) % zb.meta.shards).toString(36); }
+  /** The file holding `term`'s page list ("s/…") or, for a pair, its positions ("p/…"). */
+  function shardName(term, positions) {
+    return positions ? 'p/' + (hash(term) % zb.meta.pshards).toString(36) : 's/' + (hash(term) % zb.meta.shards).toString(36);
+  }
   function shardMap(sh) {
     if (sh.map) return sh.map;
     var map = new Map(), s = sh.s, i = 0;
@@ -46,8 +49,8 @@
     sh.map = map;
     return map;
   }
-  function posting(term) {
-    var sh = shards[shardName(term)];
+  function posting(term, positions) {
+    var sh = shards[shardName(term, positions)];
     var at = sh && shardMap(sh).get(term);
     return at ? { s: sh.s, i: at[0], end: at[1] } : null;
   }
@@ -58,15 +61,19 @@
     if (cs.length % 2 === 1) out.push([cs.length - 2, cs[cs.length - 2] + cs[cs.length - 1]]);
     return out;
   }
-  function decodePairs(r) {
+  /** A pair's page list; with `rp` (its positions record) the positions of every page too. */
+  function decodePairs(r, rp) {
     var out = new Map(), page = -1;
     while (r.i < r.end) {
       page += varint(r) + 1;
       var h = varint(r), n = h >> 1, nt = 0, nh = 0;
       if (h & 1) { nt = varint(r); nh = varint(r); }
-      var pos = new Array(n), last = -1;
-      for (var k = 0; k < n; k++) { last += varint(r) + 1; pos[k] = last; }
-      out.set(page, { nt: nt, nh: nh, pos: pos });
+      var part = varint(r), pos = null;
+      if (rp) {
+        pos = new Array(n);
+        for (var k = 0, last = -1; k < n; k++) { last += varint(rp) + 1; pos[k] = last; }
+      }
+      out.set(page, { n: n, nt: nt, nh: nh, part: part, pos: pos });
     }
     return out;
   }
@@ -83,7 +90,7 @@
   function termMatches(term) {
     var out = new Map();
     var cov = cover(term);
-    if (cov.length === 1 && cov[0][1].length === term.length && Array.from(term).length === 1) {
+    if (Array.from(term).length === 1) {
       var r = posting(term);
       if (!r) return out;
       var page = -1;
@@ -94,11 +101,21 @@
       }
       return out;
     }
+    if (cov.length === 1) {
+      // One pair (a two-character term): its page list says everything.
+      var one = posting(cov[0][1]);
+      if (one) {
+        decodePairs(one, null).forEach(function (e, pg) {
+          out.set(pg, { t: e.nt > 0 ? 1 : 0, h: e.nh > 0 ? 1 : 0, n: e.n, part: e.part });
+        });
+      }
+      return out;
+    }
     var lists = [];
     for (var c = 0; c < cov.length; c++) {
       var p = posting(cov[c][1]);
       if (!p) return out;
-      lists.push([cov[c][0], decodePairs(p)]);
+      lists.push([cov[c][0], decodePairs(p, posting(cov[c][1], true))]);
     }
     var P = zb.meta.part;
     lists[0][1].forEach(function (e0, pg) {
@@ -174,7 +191,7 @@
     return loadDoc(page, m.part).then(function (d) {
       // The title is shown above the excerpt: leave it out of the first part.
       var text = (m.part === 0 ? d[4].slice(d[4].indexOf('\n') + 1) : d[4]).replace(/\n/g, ' ');
-      if (zb.normalize(text).indexOf(terms[0]) >= 0) return [d, text];
+      if (m.part + 1 >= d[5] || zb.normalize(d[4]).indexOf(terms[0]) >= 0) return [d, text];
       return loadDoc(page, m.part + 1).then(function (d2) { return [d, text + d2[4].replace(/\n/g, ' ')]; },
         function () { return [d, text]; });
     }).then(function (x) {
@@ -200,13 +217,15 @@
       var terms = zb.terms(query);
       if (!terms.length) return { total: 0, hits: [] };
       var need = [];
+      var add = function (n) { if (need.indexOf(n) < 0) need.push(n); };
       terms.forEach(function (t) {
-        cover(t).forEach(function (c) {
-          var n = shardName(c[1]);
-          if (need.indexOf(n) < 0) need.push(n);
+        var cov = cover(t);
+        cov.forEach(function (c) {
+          add(shardName(c[1]));
+          if (cov.length > 1) add(shardName(c[1], true));
         });
       });
-      var loads = need.map(function (n) { return zb.load('search/s/' + n + '.js'); });
+      var loads = need.map(function (n) { return zb.load('search/' + n + '.js'); });
       if (f.kind || f.stars) loads.push(zb.load('search/facets.js'));
       return Promise.all(loads).then(function () {
         var result = null;
