@@ -358,12 +358,12 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
     }
     // Pages in chunks, in parallel; the chunks' postings are then appended in page order.
     let mut merged: KeyMap<Acc> = KeyMap::default();
-    let chunk = 128;
+    // Few, large chunks: merging costs one append per term and chunk.
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = pages.div_ceil(threads * 4).clamp(64, 2048);
     let mut rest = docs;
     while !rest.is_empty() {
-        let take = rest
-            .len()
-            .min(chunk * rayon::current_num_threads().max(1) * 2);
+        let take = rest.len().min(chunk * threads);
         let batch: Vec<PageSearch> = rest.drain(..take).collect();
         let maps: Vec<KeyMap<Acc>> = batch
             .par_chunks(chunk)
@@ -402,6 +402,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             }
         }
     }
+    tracing::debug!("search postings merged: {} terms", merged.len());
     let mut terms: Vec<(u64, Acc)> = merged.into_iter().collect();
     terms.sort_unstable_by_key(|t| t.0);
     let named: Vec<(String, &Acc)> = terms.iter().map(|(k, a)| (key_term(*k), a)).collect();
@@ -420,6 +421,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         part_bytes: parts.1,
         ..IndexStats::default()
     };
+    tracing::debug!("search terms sorted");
     let (n_lists, mut files) = shard_files("s", &lists, &mut stats);
     let (n_positions, more) = shard_files("p", &positions, &mut stats);
     files.extend(more);
