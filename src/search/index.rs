@@ -209,7 +209,12 @@ struct Acc {
 }
 
 /// Adds one page's postings to `acc`.
-fn add_page(doc: &PageSearch, acc: &mut KeyMap<Acc>, items: &mut Vec<(u64, u32)>) {
+fn add_page(
+    doc: &PageSearch,
+    acc: &mut KeyMap<Acc>,
+    items: &mut Vec<(u64, u32)>,
+    packed: &mut Vec<u64>,
+) {
     items.clear();
     let mut prev: Option<char> = None;
     for (pos, c) in doc.text.chars().enumerate() {
@@ -224,7 +229,17 @@ fn add_page(doc: &PageSearch, acc: &mut KeyMap<Acc>, items: &mut Vec<(u64, u32)>
         }
         prev = Some(c);
     }
-    items.sort_unstable();
+    // Keys take 43 bits; positions below 2^21 fit beside them, and one u64 sorts faster.
+    if items.last().is_none_or(|&(_, p)| p < 1 << 21) {
+        packed.clear();
+        packed.extend(items.iter().map(|&(k, p)| k << 21 | u64::from(p)));
+        packed.sort_unstable();
+        for (slot, &v) in items.iter_mut().zip(packed.iter()) {
+            *slot = (v >> 21, (v & 0x1f_ffff) as u32);
+        }
+    } else {
+        items.sort_unstable();
+    }
     let in_title = |pos: u32| pos < doc.title_end;
     let in_headings = |pos: u32| pos >= doc.title_end && pos < doc.headings_end;
     for group in items.chunk_by(|a, b| a.0 == b.0) {
@@ -291,43 +306,55 @@ pub struct SearchIndex {
     pub stats: IndexStats,
 }
 
-/// Records of one kind of shard (`s` page lists or `p` positions), grouped by shard.
-fn shard_files(
-    dir: &str,
-    records: &[(String, &[u8])],
-    stats: &mut IndexStats,
-) -> (u32, Vec<(String, String)>) {
-    let total: usize = records.iter().map(|(t, p)| 1 + t.len() + 4 + p.len()).sum();
-    let n = total.div_ceil(SHARD_TARGET).clamp(1, MAX_SHARDS) as u32;
-    let mut shards: Vec<String> = vec![String::new(); n as usize];
-    let mut len = Vec::with_capacity(6);
-    for (t, p) in records {
-        let s = &mut shards[(term_hash(t) % n) as usize];
-        s.push(if t.chars().count() == 1 { 'a' } else { 'b' });
-        s.push_str(t);
-        len.clear();
-        push_varint(&mut len, p.len() as u32);
+/// One kind of shard (`s` page lists or `p` positions), filled term by term straight into
+/// the JavaScript text of each file.
+struct ShardSet {
+    dir: &'static str,
+    n: u32,
+    files: Vec<String>,
+}
+
+impl ShardSet {
+    /// Enough shards for `total` bytes of records.
+    fn new(dir: &'static str, total: usize) -> ShardSet {
+        let n = total.div_ceil(SHARD_TARGET).clamp(1, MAX_SHARDS) as u32;
+        let files = (0..n)
+            .map(|i| format!("zhibu_shard(\"{dir}/{}\",\"", shard_name(i)))
+            .collect();
+        ShardSet { dir, n, files }
+    }
+
+    /// Appends the record of `term`: `a`/`b`, the term, the data's length, the data.
+    fn add(&mut self, term: &str, data: &[u8]) {
+        let s = &mut self.files[(term_hash(term) % self.n) as usize];
+        s.push(if term.chars().count() == 1 { 'a' } else { 'b' });
+        let quoted = serde_json::to_string(term).expect("string serialises");
+        s.push_str(&quoted[1..quoted.len() - 1]);
+        let mut len = Vec::with_capacity(5);
+        push_varint(&mut len, data.len() as u32);
+        // Varint digits are printable ASCII without `"` or `\`: no escaping needed.
         s.push_str(std::str::from_utf8(&len).expect("ascii"));
-        s.push_str(std::str::from_utf8(p).expect("ascii"));
+        s.push_str(std::str::from_utf8(data).expect("ascii"));
     }
-    let files: Vec<(String, String)> = shards
-        .into_iter()
-        .enumerate()
-        .map(|(i, body)| {
-            let name = shard_name(i as u32);
-            let js = format!(
-                "zhibu_shard(\"{dir}/{name}\",{});\n",
-                serde_json::to_string(&body).expect("string serialises")
-            );
-            (format!("search/{dir}/{name}.js"), js)
-        })
-        .collect();
-    for (_, js) in &files {
-        stats.shard_bytes += js.len();
-        stats.largest_shard = stats.largest_shard.max(js.len());
+
+    fn finish(self, stats: &mut IndexStats) -> Vec<(String, String)> {
+        let dir = self.dir;
+        let files: Vec<(String, String)> = self
+            .files
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut js)| {
+                js.push_str("\");\n");
+                (format!("search/{dir}/{}.js", shard_name(i as u32)), js)
+            })
+            .collect();
+        for (_, js) in &files {
+            stats.shard_bytes += js.len();
+            stats.largest_shard = stats.largest_shard.max(js.len());
+        }
+        stats.shards += files.len();
+        files
     }
-    stats.shards += files.len();
-    (n, files)
 }
 
 /// Builds the index from every page's prepared text. `docs` may be in any order; `fold` is
@@ -369,9 +396,9 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             .par_chunks(chunk)
             .map(|pages| {
                 let mut acc = KeyMap::default();
-                let mut items = Vec::new();
+                let (mut items, mut packed) = (Vec::new(), Vec::new());
                 for p in pages {
-                    add_page(p, &mut acc, &mut items);
+                    add_page(p, &mut acc, &mut items, &mut packed);
                 }
                 acc
             })
@@ -402,31 +429,35 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             }
         }
     }
-    tracing::debug!("search postings merged: {} terms", merged.len());
     let mut terms: Vec<(u64, Acc)> = merged.into_iter().collect();
     terms.sort_unstable_by_key(|t| t.0);
-    let named: Vec<(String, &Acc)> = terms.iter().map(|(k, a)| (key_term(*k), a)).collect();
-    let lists: Vec<(String, &[u8])> = named
-        .iter()
-        .map(|(t, a)| (t.clone(), a.pages.as_slice()))
-        .collect();
-    let positions: Vec<(String, &[u8])> = named
-        .iter()
-        .filter(|(_, a)| !a.positions.is_empty())
-        .map(|(t, a)| (t.clone(), a.positions.as_slice()))
-        .collect();
+    let record = |data: &[u8]| 12 + data.len();
+    let mut lists = ShardSet::new("s", terms.iter().map(|(_, a)| record(&a.pages)).sum());
+    let mut positions = ShardSet::new(
+        "p",
+        terms
+            .iter()
+            .filter(|(_, a)| !a.positions.is_empty())
+            .map(|(_, a)| record(&a.positions))
+            .sum(),
+    );
+    let (n_lists, n_positions) = (lists.n, positions.n);
+    // Consumed term by term, so postings are freed as the shards fill.
+    for (key, acc) in terms {
+        let term = key_term(key);
+        lists.add(&term, &acc.pages);
+        if !acc.positions.is_empty() {
+            positions.add(&term, &acc.positions);
+        }
+    }
     let mut stats = IndexStats {
         pages,
         parts: parts.0,
         part_bytes: parts.1,
         ..IndexStats::default()
     };
-    tracing::debug!("search terms sorted");
-    let (n_lists, mut files) = shard_files("s", &lists, &mut stats);
-    let (n_positions, more) = shard_files("p", &positions, &mut stats);
-    files.extend(more);
-    drop((lists, positions, named));
-    drop(terms);
+    let mut files = lists.finish(&mut stats);
+    files.extend(positions.finish(&mut stats));
     let fold_table: String = if fold {
         text::fold_pairs()
             .into_iter()
