@@ -230,13 +230,14 @@ pub fn run(
         .output
         .clone()
         .unwrap_or_else(|| opts.root.join("public"));
+    // Watch before the first build, so that a save during it is not missed.
+    let mut watcher = SiteWatcher::new(&opts.root, &output)
+        .map_err(|e| anyhow::anyhow!("无法监视 {}：{e}", opts.root.display()))?;
     let mut session = Session::new(opts.clone());
     let started = Instant::now();
     let first = session.rebuild(None);
     report("构建完成", &first, started.elapsed());
     after_build(&first);
-    let mut watcher = SiteWatcher::new(&opts.root, &output)
-        .map_err(|e| anyhow::anyhow!("无法监视 {}：{e}", opts.root.display()))?;
     eprintln!("正在监视 {} 的改动（按 Ctrl+C 退出）", opts.root.display());
     while let Some(changes) = watcher.next_changes() {
         if changes.paths.is_empty() {
