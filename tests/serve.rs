@@ -215,7 +215,7 @@ impl Events {
 }
 
 fn news_site() -> tempfile::TempDir {
-    let dir = site(&[
+    site(&[
         ("zhibu.toml", "title = \"预览站\""),
         ("content/_index.md", "+++\ntitle = \"首页\"\n+++\n"),
         (
@@ -231,8 +231,7 @@ fn news_site() -> tempfile::TempDir {
             "+++\ntitle = \"第二篇\"\ndate = 2026-11-02\n+++\n第二篇正文。\n",
         ),
         ("content/news/clip.mp4", "0123456789abcdefghij"),
-    ]);
-    dir
+    ])
 }
 
 /// Saves `text` at `path` the way vim, VS Code and WPS do: write a temporary file, then rename
