@@ -82,7 +82,7 @@ fn fixture_site_index_is_exact_and_reported() {
         .find(|l| l.starts_with("搜索索引："))
         .unwrap_or_else(|| panic!("no search line in {}", run.stderr));
     assert!(
-        report.contains("15 个页面") && report.contains("个分片") && report.contains("最大分片"),
+        report.contains("16 个页面") && report.contains("个分片") && report.contains("最大分片"),
         "{report}"
     );
     for f in [
@@ -127,6 +127,57 @@ fn fixture_site_index_is_exact_and_reported() {
             "第12次清廉学习会",
             "坚持问题导向",
         ],
+        true,
+    );
+}
+
+/// Pages (by URL) the index finds for `query`.
+fn found_urls(out: &std::path::Path, query: &str) -> Vec<String> {
+    let files = search_files(out);
+    let idx = LoadedIndex::from_files(files.iter().map(|(p, c)| (p.as_str(), c.as_str())));
+    let texts = page_texts(&files);
+    let mut got: Vec<String> = idx
+        .search(query)
+        .iter()
+        .map(|m| texts[m.page as usize].0.clone())
+        .collect();
+    got.sort_unstable();
+    got
+}
+
+#[test]
+fn kind_fields_from_front_matter_are_searchable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&fixture("search"), &out, &[]);
+    // Each of these is written only in the page's [extra], never in its body.
+    let brand = "brands/hongse/index.html";
+    let exemplar = "qinglian/bangyang/index.html";
+    let pack = "xuexi/2026-11/a/index.html";
+    let cases: &[(&str, &str)] = &[
+        ("擎旗奋进动力澎湃", brand),
+        ("奋进动力", brand),
+        ("红色引擎", brand),
+        ("机关第三党支部", brand),
+        ("三驱联动工作法", brand),
+        ("项目驱动", brand),
+        ("八百余件", brand),
+        ("周卫东", brand),
+        ("钱明澈", exemplar),
+        ("一级主任科员", exemplar),
+        ("岳思远", pack),
+        ("学习时报", pack),
+    ];
+    for (q, url) in cases {
+        assert_eq!(found_urls(&out, q), vec![url.to_string()], "query {q:?}");
+    }
+    // Fields are separate lines: no match across two of them, or into the body.
+    assert!(found_urls(&out, "澎湃以党建").is_empty());
+    assert!(found_urls(&out, "周卫东红色").is_empty());
+    // And the index still equals a naive scan of the text the excerpts show.
+    check_queries(
+        &out,
+        &["擎旗", "钱明澈", "岳思远", "驱动", "清廉", "市一局"],
         true,
     );
 }

@@ -54,6 +54,9 @@ pub struct SearchPage {
     pub kind: &'static str,
     /// Star rating of a brand showcase.
     pub stars: Option<u8>,
+    /// Text the page's kind shows from its front matter (a brand's slogan, an exemplar's
+    /// name…), searched like the body: after the description, each field on its own line.
+    pub fields: Vec<String>,
 }
 
 /// A page's searchable text, kept until the index is built.
@@ -61,7 +64,8 @@ pub struct SearchPage {
 pub struct PageSearch {
     /// Number in the index.
     pub id: u32,
-    /// Normalised text: title, headings, description, body, separated by line breaks.
+    /// Normalised text: title, headings, description, kind fields, body, separated by line
+    /// breaks.
     pub text: String,
     /// Characters of the title in `text`.
     pub title_end: u32,
@@ -77,8 +81,8 @@ pub struct PageSearch {
     pub parts: (usize, usize),
 }
 
-/// The plain text of a page before normalisation, as `(title, headings, description, body)`
-/// joined with line breaks; also where the title and headings end, in bytes.
+/// The plain text of a page before normalisation, as `(title, headings, description, kind
+/// fields, body)` joined with line breaks; also where the title and headings end, in bytes.
 fn layout(page: &SearchPage, body_html: &str) -> (String, usize, usize) {
     let bt = body_text(body_html);
     let clean = |s: &str| {
@@ -100,6 +104,10 @@ fn layout(page: &SearchPage, body_html: &str) -> (String, usize, usize) {
     let headings_end = plain.len();
     plain.push('\n');
     plain.push_str(&clean(&page.description));
+    for f in &page.fields {
+        plain.push('\n');
+        plain.push_str(&clean(f));
+    }
     plain.push('\n');
     plain.push_str(&bt.body);
     (plain, title_end, headings_end)

@@ -17,7 +17,7 @@ pub mod text;
 
 pub use index::{IndexStats, PageSearch, SearchIndex, SearchPage};
 
-use crate::kinds::{Kind, PageData};
+use crate::kinds::{Form, Kind, PageData};
 use crate::site::Site;
 
 /// What search shows and filters for every page, indexed by page id (`site.pages`). Pages are
@@ -53,7 +53,59 @@ pub fn pages_for(site: &Site) -> Vec<SearchPage> {
                 .unwrap_or_default(),
             kind,
             stars,
+            fields: kind_fields(&page.data),
         };
+    }
+    out
+}
+
+/// The text a page's kind shows from its front matter, in the order the default theme shows
+/// it: a brand's name, unit, branch, slogan, meaning, logo meaning, method, results, gallery
+/// captions and contact; a column article's author and source, an exemplar's name and post, a
+/// gallery's captions and authors; a pack article's source and author.
+pub fn kind_fields(data: &PageData) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: Option<&String>| {
+        if let Some(s) = s.filter(|s| !s.trim().is_empty()) {
+            out.push(s.clone());
+        }
+    };
+    match data {
+        PageData::Brand(b) => {
+            push(Some(&b.name));
+            push(Some(&b.unit));
+            push(b.branch.as_ref().filter(|br| **br != b.unit));
+            push(b.slogan.as_ref());
+            push(b.meaning.as_ref());
+            push(b.logo_meaning.as_ref());
+            if let Some(m) = &b.method {
+                push(Some(&m.name));
+                m.items.iter().for_each(|i| push(Some(i)));
+            }
+            b.results.iter().for_each(|r| push(Some(&r.text)));
+            b.gallery.iter().for_each(|g| push(g.caption.as_ref()));
+            push(b.contact.as_ref());
+        }
+        PageData::ColumnArticle(c) => {
+            push(c.author.as_ref());
+            push(c.source.as_ref());
+            match c.form {
+                Form::Exemplar if c.name.as_ref().is_some_and(|n| !n.trim().is_empty()) => {
+                    push(c.name.as_ref());
+                    push(c.post.as_ref());
+                }
+                Form::Gallery => c.works.iter().for_each(|w| {
+                    push(w.caption.as_ref());
+                    push(w.author.as_ref());
+                }),
+                _ => {}
+            }
+        }
+        PageData::PackArticle(a) => {
+            push(a.source.as_ref());
+            push(a.author.as_ref());
+        }
+        PageData::None => {}
     }
     out
 }

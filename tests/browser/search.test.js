@@ -109,31 +109,48 @@ function checkExact(texts, qs, got, where) {
 }
 
 test('the searchable text is what the reader sees on each page', async () => {
+  // The build lays a page's text out as lines: title, the body's headings, description, the
+  // fields its kind shows from the front matter (a brand's slogan, an exemplar's name…), body.
   const texts = siteTexts(site);
   assert.ok(texts.size >= 20, `only ${texts.size} pages indexed`);
   const strip = (s) => s.replace(/\s+/g, '');
   const page = await browser.newPage();
+  const withFields = [];
   for (const [url, text] of texts) {
     await page.goto(server.url + url, { waitUntil: 'domcontentloaded' });
     const seen = await page.evaluate(() => {
       const body = document.querySelector('.article-body');
       const title = document.querySelector('h1');
-      if (!body) return null;
-      const copy = body.cloneNode(true);
-      const heads = [...copy.querySelectorAll('h1,h2,h3,h4,h5,h6')].map((h) => h.textContent);
-      copy.querySelectorAll('h1,h2,h3,h4,h5,h6').forEach((h) => h.remove());
-      document.body.appendChild(copy);
-      const rest = copy.innerText;
-      copy.remove();
-      return { title: title.textContent, heads, rest };
+      let heads = [];
+      let rest = '';
+      if (body) {
+        const copy = body.cloneNode(true);
+        heads = [...copy.querySelectorAll('h1,h2,h3,h4,h5,h6')].map((h) => h.textContent);
+        copy.querySelectorAll('h1,h2,h3,h4,h5,h6').forEach((h) => h.remove());
+        document.body.appendChild(copy);
+        rest = copy.innerText;
+        copy.remove();
+      }
+      return { title: title.textContent, heads, rest, visible: document.querySelector('main').innerText };
     });
-    if (seen) {
-      const all = strip(text);
-      const start = strip(seen.title) + strip(seen.heads.join(''));
-      assert.ok(all.startsWith(start), `${url}: title and headings\n${all}\n${start}`);
-      assert.ok(all.endsWith(strip(seen.rest)), `${url}: body text\n${all}\n${strip(seen.rest)}`);
-    }
+    const all = strip(text);
+    const start = strip(seen.title) + strip(seen.heads.join(''));
+    assert.ok(all.startsWith(start), `${url}: title and headings\n${all}\n${start}`);
+    // The kind's fields are the lines between the description and the body; every one of them
+    // must be text the page shows.
+    const lines = text.split('\n');
+    const first = 1 + seen.heads.filter((h) => h.trim()).length + 1;
+    let k = first;
+    while (k <= lines.length && strip(lines.slice(k).join('')) !== strip(seen.rest)) k++;
+    assert.ok(k <= lines.length, `${url}: body text\n${all}\n${strip(seen.rest)}`);
+    const fields = lines.slice(first, k);
+    const visible = strip(seen.visible);
+    for (const f of fields) assert.ok(visible.includes(strip(f)), `${url}: field ${JSON.stringify(f)} is not on the page`);
+    if (fields.length) withFields.push(url);
   }
+  // Not vacuous: brands and the exemplar carry fields.
+  assert.ok(withFields.filter((u) => u.startsWith('pinpai/')).length >= 3, withFields.join(' '));
+  assert.ok(withFields.includes('qinglian/qinglian-bangyang/index.html'), withFields.join(' '));
   await page.close();
 });
 
