@@ -88,6 +88,20 @@ impl Staging {
         fresh
     }
 
+    /// Keeps `rel` as the previous build wrote it (a rebuild that found its inputs unchanged).
+    /// `false` when there is nothing to keep: the caller must write it.
+    pub fn keep(&self, rel: &str) -> bool {
+        let rel = normalise(rel);
+        let Some(fingerprint) = self.previous.as_ref().and_then(|p| p.get(&rel)).copied() else {
+            return false;
+        };
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel, fingerprint);
+        true
+    }
+
     /// How many files this build has written so far (unchanged ones skipped in an update).
     pub fn changed_files(&self) -> usize {
         self.changed.load(std::sync::atomic::Ordering::Relaxed)

@@ -94,12 +94,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     build_into(opts, None).map(|(report, _)| report)
 }
 
-/// A build that remembers what it wrote, so that the next one in a `watch` or `serve` session
-/// replaces only the files that changed.
+/// A build that remembers its work, so that the next one in a `watch` or `serve` session
+/// re-reads only changed files and re-renders only outputs whose inputs changed.
 pub struct Session {
     opts: BuildOptions,
-    /// What the last successful build wrote; `None` before the first.
-    written: Option<Written>,
+    memo: Memo,
 }
 
 impl Session {
@@ -107,7 +106,7 @@ impl Session {
     pub fn new(opts: BuildOptions) -> Session {
         Session {
             opts,
-            written: None,
+            memo: Memo::default(),
         }
     }
 
@@ -116,27 +115,97 @@ impl Session {
     /// left alone. After a failed build the output keeps the last good site.
     pub fn rebuild(
         &mut self,
-        _changes: Option<&crate::watch::Changes>,
+        changes: Option<&crate::watch::Changes>,
     ) -> Result<BuildReport, BuildError> {
-        let previous = self.written.take();
-        match build_into(&self.opts, previous.clone()) {
-            Ok((report, written)) => {
-                self.written = Some(written);
-                Ok(report)
+        if let Some(c) = changes {
+            let templates = c
+                .paths
+                .iter()
+                .any(|p| p.starts_with("templates") || p.starts_with("themes") || c.config());
+            if templates {
+                self.memo.templates = None;
             }
-            Err(e) => {
-                self.written = previous;
-                Err(e)
-            }
+            self.memo.forced = c
+                .paths
+                .iter()
+                .filter_map(|p| p.strip_prefix("content").ok())
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .collect();
         }
+        let result = build_into(&self.opts, Some(&mut self.memo)).map(|(report, _)| report);
+        self.memo.forced.clear();
+        result
     }
 }
 
-/// Builds; with `previous` (what an earlier build of this session wrote) only changed files
-/// are replaced. Returns the report and what the output now holds.
+/// A markdown file's size and modification time: a file whose stamp is unchanged (and that no
+/// file event named) is not read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
+}
+
+/// Loaded templates with a fingerprint per template that covers what it extends, imports and
+/// includes: editing `brand.html` re-renders brand pages only, editing `base.html` everything.
+struct Templates {
+    tera: tera::Tera,
+    theme: Theme,
+    hashes: HashMap<String, u64>,
+    problems: Vec<Diagnostic>,
+}
+
+/// What one page produced last time, and the fingerprint of everything it depended on.
+struct PageMemo {
+    /// Fingerprint of the Markdown and what its links resolve to.
+    md_key: u64,
+    /// The rendered body without its HTML (summary, table of contents, anchors…).
+    body: Body,
+    /// Hash of the body HTML.
+    html_hash: u64,
+    /// Warnings from rendering the Markdown, reported again on every build.
+    md_problems: Vec<Diagnostic>,
+    /// Fingerprint of everything the page's output files depend on.
+    key: u64,
+    /// Output files: the page and its search text parts.
+    outputs: Vec<String>,
+    /// Its searchable text, for the index.
+    search: search::PageSearch,
+    /// Fingerprint of what its search entry depends on.
+    search_key: u64,
+}
+
+/// What a watch session keeps between builds. Page, list and search memos are replaced only
+/// when a build succeeds, so they always describe what is on disk.
+#[derive(Default)]
+struct Memo {
+    written: Option<Written>,
+    config: Option<u64>,
+    templates: Option<std::sync::Arc<Templates>>,
+    docs: HashMap<String, (Stamp, Result<site::Document, Diagnostic>)>,
+    /// Content-relative paths named by file events: read again whatever their stamp says.
+    forced: std::collections::HashSet<String>,
+    pages: HashMap<String, PageMemo>,
+    lists: HashMap<String, u64>,
+    search: Option<(u64, Vec<String>, search::IndexStats)>,
+}
+
+/// Builds; with a memo (a watch session) only changed files are read, only outputs whose
+/// inputs changed are rendered, and only changed files are replaced. Returns the report and
+/// what the output now holds.
 fn build_into(
     opts: &BuildOptions,
-    previous: Option<Written>,
+    mut memo: Option<&mut Memo>,
 ) -> Result<(BuildReport, Written), BuildError> {
     let started = Instant::now();
     let root = opts.root.as_path();
@@ -147,7 +216,42 @@ fn build_into(
     if let Some(base) = &opts.base_url {
         config.base_url = Some(base.trim_end_matches('/').to_string()).filter(|b| !b.is_empty());
     }
-    let (tera, theme) = load_templates(root, &config, &mut diags);
+    if let Some(m) = memo.as_deref_mut() {
+        // Any change of settings can change every output: start over (the output is still
+        // updated file by file).
+        let key = config_key(root, opts);
+        if m.config != Some(key) {
+            let written = m.written.take();
+            *m = Memo {
+                written,
+                config: Some(key),
+                ..Memo::default()
+            };
+        }
+        if m.templates.is_none() {
+            let mut problems = Diagnostics::default();
+            let (tera, theme) = load_templates(root, &config, &mut problems);
+            let hashes = template_hashes(&theme);
+            m.templates = Some(std::sync::Arc::new(Templates {
+                tera,
+                theme,
+                hashes,
+                problems: problems.0,
+            }));
+        }
+    }
+    let loaded;
+    let cached = memo.as_deref().and_then(|m| m.templates.clone());
+    let (tera, theme, template_hashes) = match &cached {
+        Some(t) => {
+            diags.extend(t.problems.iter().cloned());
+            (&t.tera, &t.theme, Some(&t.hashes))
+        }
+        None => {
+            loaded = load_templates(root, &config, &mut diags);
+            (&loaded.0, &loaded.1, None)
+        }
+    };
     let syntax_css = markdown::highlight_css(&config.highlight_theme);
     if syntax_css.is_none() {
         diags.push(Diagnostic::file_error(
@@ -159,7 +263,13 @@ fn build_into(
             ),
         ));
     }
-    let site = read_site(root, config, opts.drafts, &mut diags);
+    let site = read_site(
+        root,
+        config,
+        opts.drafts,
+        memo.as_deref_mut().map(|m| (&mut m.docs, &m.forced)),
+        &mut diags,
+    );
     if diags.has_errors() {
         // Still read every body, so broken links are reported together with the other errors.
         let sections = render_section_bodies(&site, &mut diags);
@@ -175,48 +285,69 @@ fn build_into(
 
     output::check_output_dir(root, &output).map_err(BuildError::UnsafeOutput)?;
     tracing::debug!("output checked at {:?}", started.elapsed());
-    let staging = match previous {
+    let staging = match memo.as_deref_mut().and_then(|m| m.written.clone()) {
         Some(previous) => Staging::update(&output, previous),
         None => Staging::new(&output),
     }
     .map_err(io_err(format!("创建临时目录 {}", output.display())))?;
-    let plan = plan_outputs(&site, &theme);
+    let plan = plan_outputs(&site, theme);
     check_collisions(&plan, &mut diags);
     stop_if_errors(&diags)?;
 
     let section_bodies = render_section_bodies(&site, &mut diags);
     let search_pages = search::pages_for(&site);
-    let (digests, page_bodies, search_docs) = render_pages(
+    let memos = memo.as_deref().map(|m| (&m.pages, template_hashes));
+    let pages = render_pages(
         &site,
-        &tera,
+        tera,
         &staging,
         opts.drafts,
         &search_pages,
+        memos,
         &mut diags,
     );
     tracing::debug!("pages written at {:?}", started.elapsed());
-    check_anchors(&site, &section_bodies, &page_bodies, &mut diags);
-    let lists = Renderer::new(&site, &tera, &digests, opts.drafts);
+    check_anchors(&site, &section_bodies, &pages.rests, &mut diags);
+    let lists = Renderer::new(&site, tera, &pages.digests, opts.drafts);
     let search_filters = search::filters(&search_pages);
     drop(search_pages);
-    render_lists(
+    let list_memo = memo.as_deref().map(|m| (&m.lists, template_hashes));
+    let list_keys = render_lists(
         &site,
         &lists,
         &section_bodies,
         &search_filters,
         &staging,
+        list_memo,
         &mut diags,
     );
     tracing::debug!("lists written at {:?}", started.elapsed());
-    let index = search::index::build_index(search_docs, site.config.search_fold_traditional);
-    tracing::debug!("search index built at {:?}", started.elapsed());
-    let search_files = index.files.len() + index.stats.parts;
-    write_search(&index, &staging, &mut diags);
+    let fold = site.config.search_fold_traditional;
+    let previous_index = memo.as_deref().and_then(|m| m.search.as_ref());
+    let (search_stats, search_outputs) = match previous_index {
+        Some((key, files, stats))
+            if pages.search_key == Some(*key) && files.iter().all(|f| staging.keep(f)) =>
+        {
+            (*stats, files.clone())
+        }
+        _ => {
+            let docs = match &pages.memos {
+                Some(m) => m.iter().map(|p| p.search.clone()).collect(),
+                None => pages.search,
+            };
+            let index = search::index::build_index(docs, fold);
+            tracing::debug!("search index built at {:?}", started.elapsed());
+            write_search(&index, &staging, &mut diags);
+            let files = index.files.iter().map(|(rel, _)| rel.clone()).collect();
+            (index.stats, files)
+        }
+    };
+    let search_files = search_outputs.len() + search_stats.parts;
     write_fixed(
         &site,
-        &digests,
+        &pages.digests,
         syntax_css.as_deref().unwrap_or(""),
-        &theme,
+        theme,
         &staging,
         &mut diags,
     );
@@ -228,6 +359,19 @@ fn build_into(
         .commit()
         .map_err(io_err(format!("替换 {}", output.display())))?;
     tracing::debug!("output swapped in at {:?}", started.elapsed());
+    if let Some(m) = memo {
+        m.written = Some(written.clone());
+        if let Some(new_pages) = pages.memos {
+            m.pages = site
+                .pages
+                .iter()
+                .map(|p| p.rel.clone())
+                .zip(new_pages)
+                .collect();
+        }
+        m.lists = list_keys;
+        m.search = pages.search_key.map(|k| (k, search_outputs, search_stats));
+    }
     let report = BuildReport {
         pages: site.pages.len(),
         sections: site.sections.len(),
@@ -235,11 +379,69 @@ fn build_into(
         warnings: diags.sorted(),
         elapsed: started.elapsed(),
         output,
-        search: index.stats,
-        rendered: site.pages.len(),
+        search: search_stats,
+        rendered: pages.rendered,
         changed_files,
     };
     Ok((report, written))
+}
+
+/// What settings a build depends on: `zhibu.toml` as written and the command-line options.
+fn config_key(root: &Path, opts: &BuildOptions) -> u64 {
+    let mut fp = render::Fingerprint::default();
+    fp.add(&std::fs::read(root.join("zhibu.toml")).unwrap_or_default());
+    fp.add(opts.base_url.as_deref().unwrap_or("").as_bytes());
+    fp.add(&[opts.drafts as u8]);
+    fp.finish()
+}
+
+/// A fingerprint per template covering the templates it extends, imports and includes.
+fn template_hashes(theme: &Theme) -> HashMap<String, u64> {
+    fn refs(source: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for tag in ["extends", "import", "include"] {
+            let mut rest = source;
+            while let Some(i) = rest.find(tag) {
+                rest = &rest[i + tag.len()..];
+                let t = rest.trim_start();
+                if let Some(q) = t.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                    if let Some(end) = t[1..].find(q) {
+                        out.push(t[1..1 + end].to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+    fn closure(
+        name: &str,
+        theme: &Theme,
+        seen: &mut std::collections::BTreeSet<String>,
+        fp: &mut render::Fingerprint,
+    ) {
+        if !seen.insert(name.to_string()) {
+            return;
+        }
+        match theme.templates.get(name) {
+            Some((source, _)) => {
+                fp.add(name.as_bytes());
+                fp.add(source.as_bytes());
+                for r in refs(source) {
+                    closure(&r, theme, seen, fp);
+                }
+            }
+            None => fp.add(name.as_bytes()),
+        }
+    }
+    theme
+        .templates
+        .keys()
+        .map(|name| {
+            let mut fp = render::Fingerprint::default();
+            closure(name, theme, &mut Default::default(), &mut fp);
+            (name.clone(), fp.finish())
+        })
+        .collect()
 }
 
 /// Theme layers and the Tera instance holding them.
@@ -290,8 +492,22 @@ fn tera_position(message: &str) -> crate::diagnostic::Position {
     }
 }
 
-/// Walks `content/`, parses every Markdown file in parallel and assembles the model.
-fn read_site(root: &Path, config: Config, drafts: bool, diags: &mut Diagnostics) -> Site {
+/// Parsed documents of a watch session by content-relative path, and the paths file events
+/// named since the last build.
+type DocCache<'m> = (
+    &'m mut HashMap<String, (Stamp, Result<site::Document, Diagnostic>)>,
+    &'m std::collections::HashSet<String>,
+);
+
+/// Walks `content/`, parses every Markdown file in parallel (in a watch session only those
+/// that changed) and assembles the model.
+fn read_site(
+    root: &Path,
+    config: Config,
+    drafts: bool,
+    cache: Option<DocCache<'_>>,
+    diags: &mut Diagnostics,
+) -> Site {
     let content = root.join("content");
     if !content.is_dir() {
         diags.push(Diagnostic::file_error(
@@ -303,14 +519,37 @@ fn read_site(root: &Path, config: Config, drafts: bool, diags: &mut Diagnostics)
     diags.extend(problems);
     let (markdown, assets): (Vec<_>, Vec<_>) =
         files.into_iter().partition(|f| f.kind != SourceKind::Asset);
-    let parsed: Vec<_> = markdown
-        .into_par_iter()
-        .map(|f| {
-            let shown = display_path(root, &f.path);
-            let rel = f.rel.clone();
-            (rel, site::read_document(f, shown))
-        })
-        .collect();
+    let parse = |f: source::SourceFile| {
+        let shown = display_path(root, &f.path);
+        site::read_document(f, shown)
+    };
+    let parsed: Vec<(String, Result<site::Document, Diagnostic>)> = match cache {
+        None => markdown
+            .into_par_iter()
+            .map(|f| (f.rel.clone(), parse(f)))
+            .collect(),
+        Some((docs, forced)) => {
+            // The walk's order, kept so the model is assembled exactly as in a clean build.
+            let order: Vec<String> = markdown.iter().map(|f| f.rel.clone()).collect();
+            let fresh: Vec<(String, Stamp, Result<site::Document, Diagnostic>)> = markdown
+                .into_par_iter()
+                .filter_map(|f| {
+                    let stamp = Stamp::of(&f.path)?;
+                    let known = docs.get(&f.rel).is_some_and(|(s, _)| *s == stamp);
+                    (!known || forced.contains(&f.rel)).then(|| (f.rel.clone(), stamp, parse(f)))
+                })
+                .collect();
+            for (rel, stamp, doc) in fresh {
+                docs.insert(rel, (stamp, doc));
+            }
+            let present: std::collections::HashSet<&String> = order.iter().collect();
+            docs.retain(|rel, _| present.contains(rel));
+            order
+                .iter()
+                .filter_map(|rel| docs.get(rel).map(|(_, d)| (rel.clone(), d.clone())))
+                .collect()
+        }
+    };
     let mut docs = Vec::with_capacity(parsed.len());
     let mut unreadable = std::collections::HashSet::new();
     for (rel, r) in parsed {
@@ -423,66 +662,259 @@ impl PageRest {
     }
 }
 
+/// What rendering the pages leaves for the rest of the build.
+struct RenderedPages {
+    /// Per page: what list pages and feeds show of it.
+    digests: Vec<PageDigest>,
+    /// Per page: what anchor checks need.
+    rests: Vec<PageRest>,
+    /// Per page: searchable text (plain builds; a session keeps it in `memos`).
+    search: Vec<search::PageSearch>,
+    /// In a session: each page's new memo.
+    memos: Option<Vec<PageMemo>>,
+    /// In a session: fingerprint of every page's search entry together.
+    search_key: Option<u64>,
+    /// Pages whose HTML was rendered.
+    rendered: usize,
+}
+
+/// Previous page memos by page file, and the template fingerprints (a watch session).
+type PageMemos<'m> = (
+    &'m HashMap<String, PageMemo>,
+    Option<&'m HashMap<String, u64>>,
+);
+
 /// Renders every page's Markdown and template in parallel and writes it at once, so page HTML
 /// never piles up in memory; only digests for list pages and the normalised searchable text
 /// are kept (the page's text parts for search excerpts are written right away too).
+///
+/// In a watch session a page whose inputs are all unchanged — its Markdown, what its links
+/// point to, everything its template is given, the template itself — is not rendered at all:
+/// its files are kept as they are.
 fn render_pages(
     site: &Site,
     tera: &tera::Tera,
     staging: &Staging,
     drafts: bool,
     search_pages: &[search::SearchPage],
+    memos: Option<PageMemos<'_>>,
     diags: &mut Diagnostics,
-) -> (Vec<PageDigest>, Vec<PageRest>, Vec<search::PageSearch>) {
+) -> RenderedPages {
     let renderer = Renderer::new(site, tera, &[], drafts);
     let fold = site.config.search_fold_traditional;
-    let rendered = par_map_diagnosed(&site.pages, diags, |id, page| {
+    let world = memos.map(|_| link_world(site) ^ renderer.common_fingerprint());
+    let results = par_map_diagnosed(&site.pages, diags, |id, page| {
         let mut target =
             RenderTarget::new(&page.file, page.body_line, &page.path, page.content_dir());
         // Pack articles appear again, whole, in their pack's print view.
         target.portable = page.kind == Some(Kind::Pack);
-        let (mut body, mut problems) = markdown::render(&page.body, site, &target);
-        match renderer.page(id, &body) {
-            Ok(html) => {
-                let rel = dir_url(&page.path);
-                if let Err(e) = staging.write(&rel, html.as_bytes()) {
-                    problems.push(Diagnostic::file_error(
-                        &page.file,
-                        format!("写入 {rel} 失败：{e}"),
-                    ));
+        let Some((previous, template_hashes)) = memos else {
+            let (mut body, mut problems) = markdown::render(&page.body, site, &target);
+            write_page(&renderer, staging, id, &body, &mut problems);
+            let (searchable, _) =
+                write_search_parts(staging, &search_pages[id], &body, fold, &mut problems);
+            let done = (PageDigest::of(&mut body), PageRest::of(body, &page.file));
+            return ((done.0, done.1, searchable, None, true), problems);
+        };
+        let old = previous.get(&page.rel);
+        let md_key = markdown_key(page, &target, world.unwrap_or(0));
+        let mut fresh = None;
+        let (body, html_hash, md_problems) = match old.filter(|m| m.md_key == md_key) {
+            Some(m) => (&m.body, m.html_hash, m.md_problems.clone()),
+            None => {
+                let (b, problems) = markdown::render(&page.body, site, &target);
+                let hash = xxhash_rust::xxh3::xxh3_64(b.html.as_bytes());
+                fresh = Some(b);
+                (fresh.as_ref().expect("just set"), hash, problems)
+            }
+        };
+        let (template, ctx_key) = renderer.page_fingerprint(id, body);
+        let search_key = {
+            let mut fp = render::Fingerprint::default();
+            fp.add(format!("{:?}", search_pages[id]).as_bytes());
+            fp.add(&html_hash.to_le_bytes());
+            fp.add(&[fold as u8]);
+            fp.finish()
+        };
+        let key = {
+            let mut fp = render::Fingerprint::default();
+            fp.add(&ctx_key.to_le_bytes());
+            fp.add(&html_hash.to_le_bytes());
+            fp.add(&search_key.to_le_bytes());
+            fp.add(template.as_bytes());
+            let t = template_hashes.and_then(|h| h.get(&template)).copied();
+            fp.add(&t.unwrap_or(0).to_le_bytes());
+            fp.add(&world.unwrap_or(0).to_le_bytes());
+            fp.finish()
+        };
+        let mut problems = md_problems.clone();
+        let kept = old.filter(|m| m.key == key && m.outputs.iter().all(|o| staging.keep(o)));
+        let memo = match kept {
+            Some(m) => PageMemo {
+                md_key,
+                body: m.body.clone(),
+                html_hash,
+                md_problems,
+                key,
+                outputs: m.outputs.clone(),
+                search: m.search.clone(),
+                search_key,
+            },
+            None => {
+                // The body HTML is needed now: render the Markdown if it was reused.
+                let mut body = match fresh {
+                    Some(b) => b,
+                    None => markdown::render(&page.body, site, &target).0,
+                };
+                let mut outputs = vec![write_page(&renderer, staging, id, &body, &mut problems)];
+                let (searchable, parts) =
+                    write_search_parts(staging, &search_pages[id], &body, fold, &mut problems);
+                outputs.extend(parts);
+                body.html = String::new();
+                PageMemo {
+                    md_key,
+                    body,
+                    html_hash,
+                    md_problems,
+                    key,
+                    outputs,
+                    search: searchable,
+                    search_key,
                 }
             }
-            Err(d) => problems.push(d),
+        };
+        let rendered = kept.is_none();
+        let digest = PageDigest::of(&mut memo.body.clone());
+        let rest = PageRest::of(memo.body.clone(), &page.file);
+        (
+            (
+                digest,
+                rest,
+                search::PageSearch::default(),
+                Some(memo),
+                rendered,
+            ),
+            problems,
+        )
+    });
+    let mut out = RenderedPages {
+        digests: Vec::with_capacity(results.len()),
+        rests: Vec::with_capacity(results.len()),
+        search: Vec::new(),
+        memos: memos.map(|_| Vec::with_capacity(results.len())),
+        search_key: None,
+        rendered: 0,
+    };
+    let mut search_fp = render::Fingerprint::default();
+    for (digest, rest, searchable, memo, rendered) in results {
+        out.digests.push(digest);
+        out.rests.push(rest);
+        out.rendered += rendered as usize;
+        match (memo, out.memos.as_mut()) {
+            (Some(m), Some(list)) => {
+                search_fp.add(&m.search_key.to_le_bytes());
+                list.push(m);
+            }
+            _ => out.search.push(searchable),
         }
-        let (searchable, parts) = search::index::prepare_page(&search_pages[id], &body.html, fold);
-        for (rel, js) in parts {
-            if let Err(e) = staging.write(&rel, js.as_bytes()) {
+    }
+    if out.memos.is_some() {
+        out.search_key = Some(search_fp.finish());
+    }
+    out
+}
+
+/// Renders page `id` with its template and writes it; returns the file written.
+fn write_page(
+    renderer: &Renderer<'_>,
+    staging: &Staging,
+    id: usize,
+    body: &Body,
+    problems: &mut Vec<Diagnostic>,
+) -> String {
+    let page = &renderer.site.pages[id];
+    let rel = dir_url(&page.path);
+    match renderer.page(id, body) {
+        Ok(html) => {
+            if let Err(e) = staging.write(&rel, html.as_bytes()) {
                 problems.push(Diagnostic::file_error(
                     &page.file,
                     format!("写入 {rel} 失败：{e}"),
                 ));
             }
         }
-        (
-            (
-                PageDigest::of(&mut body),
-                PageRest::of(body, &page.file),
-                searchable,
-            ),
-            problems,
-        )
-    });
-    let mut out = (
-        Vec::with_capacity(rendered.len()),
-        Vec::with_capacity(rendered.len()),
-        Vec::with_capacity(rendered.len()),
-    );
-    for (d, r, s) in rendered {
-        out.0.push(d);
-        out.1.push(r);
-        out.2.push(s);
+        Err(d) => problems.push(d),
     }
-    out
+    rel
+}
+
+/// Prepares a page for the index and writes its text parts; returns its searchable text and
+/// the files written.
+fn write_search_parts(
+    staging: &Staging,
+    page: &search::SearchPage,
+    body: &Body,
+    fold: bool,
+    problems: &mut Vec<Diagnostic>,
+) -> (search::PageSearch, Vec<String>) {
+    let (searchable, parts) = search::index::prepare_page(page, &body.html, fold);
+    let mut written = Vec::with_capacity(parts.len());
+    for (rel, js) in parts {
+        if let Err(e) = staging.write(&rel, js.as_bytes()) {
+            problems.push(Diagnostic::file_error(
+                rel.as_str(),
+                format!("写入失败：{e}"),
+            ));
+        }
+        written.push(rel);
+    }
+    (searchable, written)
+}
+
+/// Fingerprint of a page's Markdown and of where it is rendered.
+fn markdown_key(page: &site::Page, target: &RenderTarget<'_>, world: u64) -> u64 {
+    let mut fp = render::Fingerprint::default();
+    fp.add(page.body.as_bytes());
+    fp.add(page.path.as_bytes());
+    fp.add(page.rel.as_bytes());
+    fp.add(page.file.to_string_lossy().as_bytes());
+    fp.add(&page.body_line.to_le_bytes());
+    fp.add(&[target.portable as u8]);
+    fp.add(&world.to_le_bytes());
+    fp.finish()
+}
+
+/// What links in Markdown can resolve to: every page's and section's URL, every asset, the
+/// unreadable files. When it changes (a page added, moved or deleted), every body is rendered
+/// again; a plain edit leaves it as it was.
+fn link_world(site: &Site) -> u64 {
+    let mut fp = render::Fingerprint::default();
+    let mut links: Vec<(&String, String)> = site
+        .links
+        .iter()
+        .map(|(rel, t)| {
+            let path = match *t {
+                LinkTarget::Page(p) => &site.pages[p].path,
+                LinkTarget::Section(s) => &site.sections[s].path,
+            };
+            (rel, path.clone())
+        })
+        .collect();
+    links.sort();
+    for (rel, path) in links {
+        fp.add(rel.as_bytes());
+        fp.add(path.as_bytes());
+    }
+    for a in &site.assets {
+        fp.add(a.rel.as_bytes());
+        fp.add(a.dest.as_bytes());
+    }
+    let mut unreadable: Vec<&String> = site.unreadable.iter().collect();
+    unreadable.sort();
+    for u in unreadable {
+        fp.add(u.as_bytes());
+    }
+    fp.finish()
 }
 
 /// Shards, `meta.js` and `facets.js` of the search index, in parallel.
@@ -618,6 +1050,12 @@ fn list_jobs(site: &Site) -> Vec<ListJob> {
     jobs
 }
 
+/// Previous list fingerprints by output file, and the template fingerprints (a watch session).
+type ListMemos<'m> = (&'m HashMap<String, u64>, Option<&'m HashMap<String, u64>>);
+
+/// A list output's fingerprint in a session (output file, key), and its problem if any.
+type ListOutcome = (Option<(String, u64)>, Option<Diagnostic>);
+
 /// Section lists, filter pages, print views, taxonomy pages and 404, rendered in parallel.
 fn render_lists(
     site: &Site,
@@ -625,15 +1063,16 @@ fn render_lists(
     section_bodies: &[Body],
     search_filters: &serde_json::Value,
     staging: &Staging,
+    memo: Option<ListMemos<'_>>,
     diags: &mut Diagnostics,
-) {
-    let problems: Vec<Diagnostic> = list_jobs(site)
+) -> HashMap<String, u64> {
+    let results: Vec<ListOutcome> = list_jobs(site)
         .par_iter()
         .filter_map(|job| {
             if matches!(job, ListJob::Search) && !r.has_search_page() {
                 return None;
             }
-            let html = match job {
+            let prepared = match job {
                 ListJob::Section(s, n) => r.section(*s, *n, &section_bodies[*s], None),
                 ListJob::BrandFilter(s, f) => r.section(*s, 1, &section_bodies[*s], Some(f)),
                 ListJob::PackPrint(s) => r.pack_print(*s, &section_bodies[*s]),
@@ -643,16 +1082,35 @@ fn render_lists(
                 ListJob::Search => r.search_page(search_filters),
             };
             let rel = job.rel(site);
-            match html {
+            // In a watch session: the same template given the same context makes the same
+            // page, so an unchanged one is kept as it is.
+            let key = memo.map(|(_, hashes)| {
+                let t = hashes.and_then(|h| h.get(&prepared.template)).copied();
+                prepared.fingerprint() ^ t.unwrap_or(0).rotate_left(17)
+            });
+            if let (Some((previous, _)), Some(k)) = (memo, key) {
+                if previous.get(&rel) == Some(&k) && staging.keep(&rel) {
+                    return Some((Some((rel, k)), None));
+                }
+            }
+            let problem = match r.render_prepared(&prepared) {
                 Ok(h) => staging
                     .write(&rel, h.as_bytes())
                     .err()
                     .map(|e| Diagnostic::file_error(rel.as_str(), format!("写入失败：{e}"))),
                 Err(d) => Some(d),
-            }
+            };
+            Some((key.map(|k| (rel, k)), problem))
         })
         .collect();
-    diags.extend(problems);
+    let mut keys = HashMap::new();
+    for (key, problem) in results {
+        if let Some((rel, k)) = key {
+            keys.insert(rel, k);
+        }
+        diags.extend(problem);
+    }
+    keys
 }
 
 /// Feeds, sitemap, robots.txt, the highlight stylesheet, static files and page assets.

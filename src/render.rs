@@ -272,6 +272,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// A fingerprint of what every output's context shares (site settings, menu, drafts).
+    pub(crate) fn common_fingerprint(&self) -> u64 {
+        let mut fp = Fingerprint::default();
+        fp.add_json(&self.common.clone().into_json());
+        fp.finish()
+    }
+
     fn context(&self, dir: &str) -> tera::Context {
         let mut ctx = self.common.clone();
         ctx.insert("root", &root_prefix(dir));
@@ -317,6 +324,28 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page with its freshly rendered body.
     pub fn page(&self, p: PageId, body: &Body) -> Result<String, Diagnostic> {
+        let (ctx, template) = self.page_ctx(p, body, &body.html);
+        let mut context = self.context(&self.site.pages[p].path);
+        context.insert("page", &ctx);
+        self.render(template, &context, &self.site.pages[p].file)
+    }
+
+    /// A fingerprint of everything page `p`'s HTML depends on except the body HTML itself
+    /// (which the caller adds as a hash): if it is unchanged, so is the page.
+    pub(crate) fn page_fingerprint(&self, p: PageId, body: &Body) -> (String, u64) {
+        let (ctx, template) = self.page_ctx(p, body, "");
+        let mut fp = Fingerprint::default();
+        fp.add_json(&ctx);
+        fp.add_json(&root_prefix(&self.site.pages[p].path));
+        (template.to_string(), fp.finish())
+    }
+
+    /// The `page` object of page `p` and the template that shows it; `content` is the body
+    /// HTML to show.
+    fn page_ctx<'b>(&'b self, p: PageId, body: &'b Body, content: &'b str) -> (PageCtx<'b>, &'b str)
+    where
+        'a: 'b,
+    {
         let site = self.site;
         let page = &site.pages[p];
         let ancestry = site.ancestry(page.section);
@@ -329,7 +358,7 @@ impl<'a> Renderer<'a> {
             url: dir_url(&page.path),
             permalink: self.permalink(&page.path),
             slug: &page.slug,
-            content: &body.html,
+            content,
             summary: rebase_summary(&body.summary, &root_prefix(&page.path)),
             toc: &body.toc,
             reading_time: body.reading_time(),
@@ -376,9 +405,7 @@ impl<'a> Renderer<'a> {
             .or(site.sections[page.section].fm.page_template.as_deref())
             .or(kind_template.filter(|t| self.has_template(t)))
             .unwrap_or("page.html");
-        let mut context = self.context(&page.path);
-        context.insert("page", &ctx);
-        self.render(template, &context, &page.file)
+        (ctx, template)
     }
 
     /// Whether the theme or the site has template `name`.
@@ -449,7 +476,7 @@ impl<'a> Renderer<'a> {
         number: usize,
         body: &Body,
         filter: Option<&crate::render_kinds::BrandFilter>,
-    ) -> Result<String, Diagnostic> {
+    ) -> Prepared {
         let site = self.site;
         let sec = &site.sections[s];
         let per_page = site.section_per_page(s);
@@ -533,11 +560,11 @@ impl<'a> Renderer<'a> {
                 .filter(|t| self.has_template(t))
                 .unwrap_or("section.html"),
         };
-        self.render(template, &context, &sec.file)
+        Prepared::new(template, context, &sec.file)
     }
 
     /// The print view of pack `s`: every article on one page.
-    pub fn pack_print(&self, s: SectionId, body: &Body) -> Result<String, Diagnostic> {
+    pub fn pack_print(&self, s: SectionId, body: &Body) -> Prepared {
         let site = self.site;
         let sec = &site.sections[s];
         let dir = crate::render_kinds::print_dir(site, s);
@@ -555,7 +582,7 @@ impl<'a> Renderer<'a> {
             }),
         );
         context.insert("articles", &self.print_articles(s, self.digests));
-        self.render("pack_print.html", &context, &sec.file)
+        Prepared::new("pack_print.html", context, &sec.file)
     }
 
     fn taxonomy_ctx(&self, tax: &'a Taxonomy) -> serde_json::Value {
@@ -573,19 +600,15 @@ impl<'a> Renderer<'a> {
     }
 
     /// The list of all terms of taxonomy `t`.
-    pub fn taxonomy_list(&self, t: usize) -> Result<String, Diagnostic> {
+    pub fn taxonomy_list(&self, t: usize) -> Prepared {
         let tax = &self.site.taxonomies[t];
         let mut context = self.context(&tax.path());
         context.insert("taxonomy", &self.taxonomy_ctx(tax));
-        self.render(
-            "taxonomy_list.html",
-            &context,
-            std::path::Path::new("zhibu.toml"),
-        )
+        Prepared::new("taxonomy_list.html", context, "zhibu.toml")
     }
 
     /// List page `number` of term `ti` of taxonomy `t`.
-    pub fn taxonomy_term(&self, t: usize, ti: usize, number: usize) -> Result<String, Diagnostic> {
+    pub fn taxonomy_term(&self, t: usize, ti: usize, number: usize) -> Prepared {
         let tax = &self.site.taxonomies[t];
         let term = &tax.terms[ti];
         let list_dir = tax.term_path(term);
@@ -602,23 +625,15 @@ impl<'a> Renderer<'a> {
             &serde_json::json!({ "name": term.name, "slug": term.slug, "url": dir_url(&list_dir), "count": term.pages.len(), "pages": pages }),
         );
         context.insert("paginator", &self.paginator(&list_dir, number, total));
-        self.render(
-            "taxonomy_single.html",
-            &context,
-            std::path::Path::new("zhibu.toml"),
-        )
+        Prepared::new("taxonomy_single.html", context, "zhibu.toml")
     }
 
     /// The search page, `search/index.html`; `filters` are the choices its form offers (see
     /// [`crate::search::filters`]).
-    pub fn search_page(&self, filters: &serde_json::Value) -> Result<String, Diagnostic> {
+    pub fn search_page(&self, filters: &serde_json::Value) -> Prepared {
         let mut context = self.context("search/");
         context.insert("search", filters);
-        self.render(
-            "search.html",
-            &context,
-            std::path::Path::new("search/index.html"),
-        )
+        Prepared::new("search.html", context, "search/index.html")
     }
 
     /// Whether the theme has a search page template.
@@ -627,12 +642,13 @@ impl<'a> Renderer<'a> {
     }
 
     /// The not-found page, at the output root.
-    pub fn not_found(&self) -> Result<String, Diagnostic> {
-        self.render(
-            "404.html",
-            &self.context(""),
-            std::path::Path::new("404.html"),
-        )
+    pub fn not_found(&self) -> Prepared {
+        Prepared::new("404.html", self.context(""), "404.html")
+    }
+
+    /// Renders a prepared list output.
+    pub fn render_prepared(&self, p: &Prepared) -> Result<String, Diagnostic> {
+        self.render(&p.template, &p.context, &p.file)
     }
 
     fn render(
@@ -653,6 +669,72 @@ impl<'a> Renderer<'a> {
                 format!("渲染模板 `{template}` 出错：{}", error_chain(&e)),
             )
         })
+    }
+}
+
+/// A list output ready to render: the template, its whole context, and the source file that
+/// errors are reported against. Kept apart from rendering so that a watch session can compare
+/// the context with the previous build's and skip outputs whose inputs did not change.
+pub struct Prepared {
+    /// Template name.
+    pub template: String,
+    /// Everything the template sees.
+    pub context: tera::Context,
+    /// Where problems are reported.
+    pub file: std::path::PathBuf,
+}
+
+impl Prepared {
+    fn new(template: &str, context: tera::Context, file: impl Into<std::path::PathBuf>) -> Self {
+        Prepared {
+            template: template.to_string(),
+            context,
+            file: file.into(),
+        }
+    }
+
+    /// A fingerprint of the context (the template's own is added by the caller).
+    pub fn fingerprint(&self) -> u64 {
+        let mut fp = Fingerprint::default();
+        fp.add_json(&self.context.clone().into_json());
+        fp.finish()
+    }
+}
+
+/// A streaming xxh3 hash that serde can write JSON into, so contexts are fingerprinted without
+/// building their text.
+#[derive(Default)]
+pub struct Fingerprint(xxhash_rust::xxh3::Xxh3);
+
+impl Fingerprint {
+    /// Adds raw bytes.
+    pub fn add(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+        // A separator, so that ("ab", "c") and ("a", "bc") differ.
+        self.0.update(&[0xff]);
+    }
+
+    /// Adds a value as JSON.
+    pub fn add_json<T: Serialize + ?Sized>(&mut self, value: &T) {
+        // Writing into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut *self, value);
+        self.0.update(&[0xfe]);
+    }
+
+    /// The hash.
+    pub fn finish(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+impl std::io::Write for Fingerprint {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

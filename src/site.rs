@@ -31,7 +31,7 @@ pub struct Section {
     /// Title (front matter, or the directory name).
     pub title: String,
     /// Markdown body.
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     /// Lines before the body in the file.
     pub body_line: usize,
     /// URL directory relative to the site root (`xuexi/`, `""` for home).
@@ -60,7 +60,7 @@ pub struct Page {
     /// Front matter.
     pub fm: PageFrontMatter,
     /// Markdown body.
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     /// Lines before the body in the file.
     pub body_line: usize,
     /// The section holding the page.
@@ -171,7 +171,10 @@ pub struct Site {
 }
 
 /// A content file read and split, before it becomes part of the model.
-#[derive(Debug)]
+///
+/// Cheap to clone (the body is shared), so a watch session can keep the documents of files
+/// that did not change and assemble a new model from them.
+#[derive(Debug, Clone)]
 pub struct Document {
     /// Where it came from.
     pub source: SourceFile,
@@ -182,13 +185,13 @@ pub struct Document {
     /// The front matter as written (to locate keys that are checked after parsing).
     pub front_source: FrontSource,
     /// Markdown body.
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     /// Lines before the body.
     pub body_line: usize,
 }
 
 /// Front matter of either kind.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum DocFront {
     /// `_index.md`.
     Section(SectionFrontMatter),
@@ -229,7 +232,7 @@ pub fn read_document(source: SourceFile, shown: PathBuf) -> Result<Document, Dia
             DocFront::Page(fm)
         }
     };
-    let (body, body_line) = (split.body.to_string(), split.body_line);
+    let (body, body_line) = (std::sync::Arc::from(split.body), split.body_line);
     Ok(Document {
         source,
         shown,
@@ -333,7 +336,7 @@ impl Site {
                 dir: String::new(),
                 fm: SectionFrontMatter::default(),
                 title: self.config.title.clone(),
-                body: String::new(),
+                body: std::sync::Arc::from(""),
                 body_line: 0,
                 path: String::new(),
                 parent: None,

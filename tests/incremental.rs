@@ -311,3 +311,53 @@ proptest! {
         check(&ops);
     }
 }
+
+#[test]
+fn a_rebuild_renders_only_what_changed() {
+    let dir = working_site();
+    let root = dir.path().join("site");
+    let opts = BuildOptions {
+        root: root.clone(),
+        output: Some(dir.path().join("out")),
+        base_url: None,
+        drafts: false,
+    };
+    let mut session = Session::new(opts);
+    let first = session.rebuild(None).unwrap();
+    assert_eq!(first.rendered, first.pages);
+
+    let nothing = session.rebuild(Some(&Changes::default())).unwrap();
+    assert_eq!(
+        (nothing.rendered, nothing.changed_files),
+        (0, 0),
+        "a no-op rebuild"
+    );
+
+    let page = root.join("content/news/n1.md");
+    let text = std::fs::read_to_string(&page).unwrap() + "\n新增的一段。\n";
+    std::fs::write(&page, text).unwrap();
+    let changes = Changes {
+        paths: [PathBuf::from("content/news/n1.md")].into_iter().collect(),
+    };
+    let edit = session.rebuild(Some(&changes)).unwrap();
+    assert_eq!(edit.rendered, 1, "only the edited page is rendered again");
+    assert!(edit.changed_files >= 1);
+
+    let t = root.join("templates/brand.html");
+    std::fs::create_dir_all(t.parent().unwrap()).unwrap();
+    std::fs::write(&t, "<p>{{ page.title }}</p>").unwrap();
+    let changes = Changes {
+        paths: [PathBuf::from("templates/brand.html")]
+            .into_iter()
+            .collect(),
+    };
+    let template = session.rebuild(Some(&changes)).unwrap();
+    let brands = std::fs::read_dir(root.join("content/brands"))
+        .unwrap()
+        .count()
+        - 1;
+    assert_eq!(
+        template.rendered, brands,
+        "a brand template change renders brand pages only"
+    );
+}
