@@ -27,6 +27,7 @@
 use super::code::{push_varint, shard_name, term_hash};
 use super::text::{self, body_text};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Normalised characters per text part (`search/d/<page>-<part>.js`).
 pub const PART: usize = 600;
@@ -65,8 +66,9 @@ pub struct PageSearch {
     /// Number in the index.
     pub id: u32,
     /// Normalised text: title, headings, description, kind fields, body, separated by line
-    /// breaks.
-    pub text: String,
+    /// breaks; in UTF-16 (two bytes for a Chinese character, not three) and shared, so keeping
+    /// every page's text until the index is built, or cloning it, costs little.
+    pub text: Arc<[u16]>,
     /// Characters of the title in `text`.
     pub title_end: u32,
     /// Where the headings end in `text` (characters).
@@ -154,7 +156,7 @@ pub fn prepare_page(
     (
         PageSearch {
             id: page.id,
-            text: norm.into_iter().collect(),
+            text: utf16(&norm),
             title_end: title_end.unwrap_or(n) as u32,
             headings_end: headings_end.unwrap_or(n) as u32,
             kind: page.kind,
@@ -164,6 +166,17 @@ pub fn prepare_page(
         },
         files,
     )
+}
+
+/// `chars` in UTF-16, allocated once at its exact size.
+fn utf16(chars: &[char]) -> Arc<[u16]> {
+    let len = chars.iter().map(|c| c.len_utf16()).sum();
+    let mut out: Vec<u16> = Vec::with_capacity(len);
+    let mut buf = [0u16; 2];
+    for c in chars {
+        out.extend_from_slice(c.encode_utf16(&mut buf));
+    }
+    out.into()
 }
 
 const PAIR: u64 = 1 << 42;
@@ -205,86 +218,149 @@ impl std::hash::Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
-/// Postings of a run of consecutive pages.
-#[derive(Default)]
-struct Acc {
+/// One term's postings over a run of consecutive pages, and what it has seen of the page
+/// being added.
+struct Term {
+    key: u64,
+    /// First and last page with the term.
     first: u32,
     last: u32,
     /// Page-level entries after the first one's page number.
     pages: Vec<u8>,
     /// Positions of a pair, page after page.
     positions: Vec<u8>,
+    /// On the current page: occurrences, in the title, in headings, first and last position.
+    n: u32,
+    n_title: u32,
+    n_headings: u32,
+    first_pos: u32,
+    last_pos: u32,
 }
 
-/// Adds one page's postings to `acc`.
-fn add_page(
-    doc: &PageSearch,
-    acc: &mut KeyMap<Acc>,
-    items: &mut Vec<(u64, u32)>,
-    packed: &mut Vec<u64>,
-) {
-    items.clear();
-    let mut prev: Option<char> = None;
-    for (pos, c) in doc.text.chars().enumerate() {
-        let pos = pos as u32;
-        if text::is_space(c) {
-            prev = None;
-            continue;
+/// Postings of a run of consecutive pages. Terms are numbered as they appear; a BMP
+/// character finds its number in a table, a pair in a hash map. No per-page sorting: the
+/// positions of a term arrive in order, and terms are independent of each other.
+struct Chunk {
+    singles: Vec<u32>,
+    others: KeyMap<u32>,
+    terms: Vec<Term>,
+    /// Terms seen on the current page.
+    touched: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Chunk {
+    fn new() -> Chunk {
+        Chunk {
+            singles: vec![NONE; 1 << 16],
+            others: KeyMap::default(),
+            terms: Vec::new(),
+            touched: Vec::new(),
         }
-        items.push((term_key(c, None), pos));
-        if let Some(p) = prev {
-            items.push((term_key(p, Some(c)), pos - 1));
-        }
-        prev = Some(c);
     }
-    // Keys take 43 bits; positions below 2^21 fit beside them, and one u64 sorts faster.
-    if items.last().is_none_or(|&(_, p)| p < 1 << 21) {
-        packed.clear();
-        packed.extend(items.iter().map(|&(k, p)| k << 21 | u64::from(p)));
-        packed.sort_unstable();
-        for (slot, &v) in items.iter_mut().zip(packed.iter()) {
-            *slot = (v >> 21, (v & 0x1f_ffff) as u32);
-        }
-    } else {
-        items.sort_unstable();
-    }
-    let in_title = |pos: u32| pos < doc.title_end;
-    let in_headings = |pos: u32| pos >= doc.title_end && pos < doc.headings_end;
-    for group in items.chunk_by(|a, b| a.0 == b.0) {
-        let key = group[0].0;
-        let a = acc.entry(key).or_insert_with(|| Acc {
-            first: doc.id,
-            last: doc.id,
-            ..Acc::default()
-        });
-        if a.last != doc.id {
-            push_varint(&mut a.pages, doc.id - a.last - 1);
-        }
-        a.last = doc.id;
-        let n = group.len() as u32;
-        let part = group[0].1 / PART as u32;
-        if key & PAIR == 0 {
-            let t = group.iter().any(|&(_, p)| in_title(p));
-            let h = group.iter().any(|&(_, p)| in_headings(p));
-            push_varint(&mut a.pages, n * 4 + u32::from(t) * 2 + u32::from(h));
-            push_varint(&mut a.pages, part);
+
+    fn term(&mut self, key: u64, page: u32, pos: u32) -> &mut Term {
+        let slot = if key < 1 << 16 {
+            &mut self.singles[key as usize]
         } else {
-            let nt = group.iter().filter(|&&(_, p)| in_title(p)).count() as u32;
-            let nh = group.iter().filter(|&&(_, p)| in_headings(p)).count() as u32;
-            let fields = nt + nh > 0;
-            push_varint(&mut a.pages, n * 2 + u32::from(fields));
-            if fields {
-                push_varint(&mut a.pages, nt);
-                push_varint(&mut a.pages, nh);
-            }
-            push_varint(&mut a.pages, part);
-            let mut last: Option<u32> = None;
-            for &(_, p) in group {
-                push_varint(&mut a.positions, last.map_or(p, |l| p - l - 1));
-                last = Some(p);
-            }
+            self.others.entry(key).or_insert(NONE)
+        };
+        if *slot == NONE {
+            *slot = self.terms.len() as u32;
+            self.terms.push(Term {
+                key,
+                first: page,
+                last: page,
+                pages: Vec::new(),
+                positions: Vec::new(),
+                n: 0,
+                n_title: 0,
+                n_headings: 0,
+                first_pos: 0,
+                last_pos: 0,
+            });
         }
+        let id = *slot;
+        let t = &mut self.terms[id as usize];
+        if t.n == 0 {
+            if t.last != page {
+                push_varint(&mut t.pages, page - t.last - 1);
+                t.last = page;
+            }
+            t.first_pos = pos;
+            self.touched.push(id);
+        }
+        t
     }
+
+    /// Adds one page's postings.
+    fn add_page(&mut self, doc: &PageSearch) {
+        let page = doc.id;
+        let mut prev: Option<char> = None;
+        let chars =
+            char::decode_utf16(doc.text.iter().copied()).map(|c| c.expect("text is valid UTF-16"));
+        for (pos, c) in chars.enumerate() {
+            let pos = pos as u32;
+            if text::is_space(c) {
+                prev = None;
+                continue;
+            }
+            let title = pos < doc.title_end;
+            let headings = !title && pos < doc.headings_end;
+            let t = self.term(term_key(c, None), page, pos);
+            t.n += 1;
+            t.n_title += u32::from(title);
+            t.n_headings += u32::from(headings);
+            if let Some(p) = prev {
+                let start = pos - 1;
+                let t = self.term(term_key(p, Some(c)), page, start);
+                push_varint(
+                    &mut t.positions,
+                    if t.n == 0 {
+                        start
+                    } else {
+                        start - t.last_pos - 1
+                    },
+                );
+                t.last_pos = start;
+                t.n += 1;
+                // A pair counts where it starts.
+                let title = start < doc.title_end;
+                t.n_title += u32::from(title);
+                t.n_headings += u32::from(!title && start < doc.headings_end);
+            }
+            prev = Some(c);
+        }
+        for &id in &self.touched {
+            let t = &mut self.terms[id as usize];
+            let part = t.first_pos / PART as u32;
+            if t.key & PAIR == 0 {
+                let flags = u32::from(t.n_title > 0) * 2 + u32::from(t.n_headings > 0);
+                push_varint(&mut t.pages, t.n * 4 + flags);
+            } else {
+                let fields = t.n_title + t.n_headings > 0;
+                push_varint(&mut t.pages, t.n * 2 + u32::from(fields));
+                if fields {
+                    push_varint(&mut t.pages, t.n_title);
+                    push_varint(&mut t.pages, t.n_headings);
+                }
+            }
+            push_varint(&mut t.pages, part);
+            (t.n, t.n_title, t.n_headings) = (0, 0, 0);
+        }
+        self.touched.clear();
+    }
+}
+
+/// Digits of `n` as a varint.
+fn varint_len(mut n: u32) -> usize {
+    let mut len = 1;
+    while n >= super::code::FINAL {
+        n /= super::code::CONT;
+        len += 1;
+    }
+    len
 }
 
 /// Size figures for the build report.
@@ -320,6 +396,8 @@ struct ShardSet {
     dir: &'static str,
     n: u32,
     files: Vec<String>,
+    /// Bytes of records counted for each shard.
+    sizes: Vec<usize>,
 }
 
 impl ShardSet {
@@ -329,20 +407,37 @@ impl ShardSet {
         let files = (0..n)
             .map(|i| format!("zhibu_shard(\"{dir}/{}\",\"", shard_name(i)))
             .collect();
-        ShardSet { dir, n, files }
+        ShardSet {
+            dir,
+            n,
+            files,
+            sizes: vec![0; n as usize],
+        }
     }
 
-    /// Appends the record of `term`: `a`/`b`, the term, the data's length, the data.
-    fn add(&mut self, term: &str, data: &[u8]) {
-        let s = &mut self.files[(term_hash(term) % self.n) as usize];
-        s.push(if term.chars().count() == 1 { 'a' } else { 'b' });
-        let quoted = serde_json::to_string(term).expect("string serialises");
-        s.push_str(&quoted[1..quoted.len() - 1]);
-        let mut len = Vec::with_capacity(5);
-        push_varint(&mut len, data.len() as u32);
-        // Varint digits are printable ASCII without `"` or `\`: no escaping needed.
-        s.push_str(std::str::from_utf8(&len).expect("ascii"));
-        s.push_str(std::str::from_utf8(data).expect("ascii"));
+    /// Counts the record of `term` (escaped for JSON, hash `h`) with `len` bytes of data
+    /// towards its shard.
+    fn reserve(&mut self, term: &str, h: u32, len: usize) {
+        self.sizes[(h % self.n) as usize] += 1 + term.len() + varint_len(len as u32) + len;
+    }
+
+    /// Allocates every shard's text at the size counted by [`ShardSet::reserve`].
+    fn allocate(&mut self) {
+        for (s, &size) in self.files.iter_mut().zip(&self.sizes) {
+            s.reserve_exact(size + 4);
+        }
+    }
+
+    /// Starts the record of `term` (escaped for JSON, hash `h`): `a`/`b`, the term, the data's
+    /// length; returns the shard's text for the caller to append the `len` bytes of data.
+    fn start(&mut self, key: u64, term: &str, h: u32, len: usize) -> &mut String {
+        let s = &mut self.files[(h % self.n) as usize];
+        s.push(if key & PAIR == 0 { 'a' } else { 'b' });
+        s.push_str(term);
+        let mut digits = Vec::with_capacity(5);
+        push_varint(&mut digits, len as u32);
+        s.push_str(ascii(&digits));
+        s
     }
 
     fn finish(self, stats: &mut IndexStats) -> Vec<(String, String)> {
@@ -391,73 +486,106 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             }
         }
     }
-    // Pages in chunks, in parallel; the chunks' postings are then appended in page order.
-    let mut merged: KeyMap<Acc> = KeyMap::default();
-    // Few, large chunks: merging costs one append per term and chunk.
+    // Pages in chunks, in parallel; a term's record is then its chunks' postings one after
+    // the other, in page order, copied straight into its shard.
     let threads = rayon::current_num_threads().max(1);
     let chunk = pages.div_ceil(threads * 4).clamp(64, 2048);
-    let mut rest = docs;
-    while !rest.is_empty() {
-        let take = rest.len().min(chunk * threads);
-        let batch: Vec<PageSearch> = rest.drain(..take).collect();
-        let maps: Vec<KeyMap<Acc>> = batch
-            .par_chunks(chunk)
-            .map(|pages| {
-                let mut acc = KeyMap::default();
-                let (mut items, mut packed) = (Vec::new(), Vec::new());
-                for p in pages {
-                    add_page(p, &mut acc, &mut items, &mut packed);
-                }
-                acc
-            })
-            .collect();
-        drop(batch);
-        for map in maps {
-            for (key, part) in map {
-                match merged.get_mut(&key) {
-                    Some(m) => {
-                        push_varint(&mut m.pages, part.first - m.last - 1);
-                        m.pages.extend_from_slice(&part.pages);
-                        m.positions.extend_from_slice(&part.positions);
-                        m.last = part.last;
-                    }
-                    None => {
-                        let mut first = Vec::with_capacity(part.pages.len() + 3);
-                        push_varint(&mut first, part.first);
-                        first.extend_from_slice(&part.pages);
-                        merged.insert(
-                            key,
-                            Acc {
-                                pages: first,
-                                ..part
-                            },
-                        );
-                    }
-                }
+    let mut batches: Vec<Vec<PageSearch>> = Vec::new();
+    let mut rest = docs.into_iter();
+    loop {
+        let batch: Vec<PageSearch> = rest.by_ref().take(chunk).collect();
+        if batch.is_empty() {
+            break;
+        }
+        batches.push(batch);
+    }
+    // Each page's text is dropped once indexed.
+    let mut chunks: Vec<Vec<Term>> = batches
+        .into_par_iter()
+        .map(|pages| {
+            let mut acc = Chunk::new();
+            for p in pages {
+                acc.add_page(&p);
+            }
+            acc.terms
+        })
+        .collect();
+    // Every term's pieces, in term order, then chunk order.
+    let mut pieces: Vec<(u64, u32, u32)> = chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(c, terms)| {
+            terms
+                .iter()
+                .enumerate()
+                .map(move |(i, t)| (t.key, c as u32, i as u32))
+        })
+        .collect();
+    pieces.sort_unstable();
+    // Per term: its pieces, and the lengths of its page list and positions.
+    let mut terms: Vec<(u64, std::ops::Range<usize>, usize, usize)> = Vec::new();
+    for (start, group) in pieces.chunk_by(|a, b| a.0 == b.0).scan(0, |at, g| {
+        let s = *at;
+        *at += g.len();
+        Some((s, g))
+    }) {
+        let (mut lists, mut positions, mut last) = (0, 0, None::<u32>);
+        for &(_, c, i) in group {
+            let t = &chunks[c as usize][i as usize];
+            lists += varint_len(last.map_or(t.first, |l| t.first - l - 1)) + t.pages.len();
+            positions += t.positions.len();
+            last = Some(t.last);
+        }
+        terms.push((group[0].0, start..start + group.len(), lists, positions));
+    }
+    let record = |len: usize| 12 + len;
+    let mut lists = ShardSet::new("s", terms.iter().map(|t| record(t.2)).sum());
+    let mut positions = ShardSet::new(
+        "p",
+        terms.iter().filter(|t| t.3 > 0).map(|t| record(t.3)).sum(),
+    );
+    let (n_lists, n_positions) = (lists.n, positions.n);
+    // Exact shard sizes first, so each shard's text is allocated once.
+    let named: Vec<(String, u32)> = terms
+        .iter()
+        .map(|t| {
+            let term = key_term(t.0);
+            let h = term_hash(&term);
+            (escaped(&term), h)
+        })
+        .collect();
+    for ((term, h), t) in named.iter().zip(&terms) {
+        lists.reserve(term, *h, t.2);
+        if t.3 > 0 {
+            positions.reserve(term, *h, t.3);
+        }
+    }
+    lists.allocate();
+    positions.allocate();
+    // Term by term, freeing each piece once copied.
+    for ((term, h), (key, range, list_len, pos_len)) in named.iter().zip(terms) {
+        let group = &pieces[range];
+        let s = lists.start(key, term, *h, list_len);
+        let mut last = None::<u32>;
+        for &(_, c, i) in group {
+            let t = &mut chunks[c as usize][i as usize];
+            let mut gap = Vec::with_capacity(5);
+            push_varint(&mut gap, last.map_or(t.first, |l| t.first - l - 1));
+            s.push_str(ascii(&gap));
+            s.push_str(ascii(&t.pages));
+            last = Some(t.last);
+            t.pages = Vec::new();
+        }
+        if pos_len > 0 {
+            let s = positions.start(key, term, *h, pos_len);
+            for &(_, c, i) in group {
+                let t = &mut chunks[c as usize][i as usize];
+                s.push_str(ascii(&t.positions));
+                t.positions = Vec::new();
             }
         }
     }
-    let mut terms: Vec<(u64, Acc)> = merged.into_iter().collect();
-    terms.sort_unstable_by_key(|t| t.0);
-    let record = |data: &[u8]| 12 + data.len();
-    let mut lists = ShardSet::new("s", terms.iter().map(|(_, a)| record(&a.pages)).sum());
-    let mut positions = ShardSet::new(
-        "p",
-        terms
-            .iter()
-            .filter(|(_, a)| !a.positions.is_empty())
-            .map(|(_, a)| record(&a.positions))
-            .sum(),
-    );
-    let (n_lists, n_positions) = (lists.n, positions.n);
-    // Consumed term by term, so postings are freed as the shards fill.
-    for (key, acc) in terms {
-        let term = key_term(key);
-        lists.add(&term, &acc.pages);
-        if !acc.positions.is_empty() {
-            positions.add(&term, &acc.positions);
-        }
-    }
+    drop(chunks);
     let mut stats = IndexStats {
         pages,
         parts: parts.0,
@@ -496,6 +624,19 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
     ));
     stats.total_bytes = files.iter().map(|(_, c)| c.len()).sum();
     SearchIndex { files, stats }
+}
+
+/// Varint digits are printable ASCII without `"` or `\\`: they need no escaping.
+fn ascii(digits: &[u8]) -> &str {
+    std::str::from_utf8(digits).expect("ascii")
+}
+
+/// `term` as the content of a JSON string.
+fn escaped(term: &str) -> String {
+    let mut quoted = serde_json::to_string(term).expect("string serialises");
+    quoted.pop();
+    quoted.remove(0);
+    quoted
 }
 
 /// Sorted page numbers as runs: `gap, length − 1` pairs of varints.
