@@ -111,7 +111,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 base_url: None,
                 drafts,
             };
-            zhibu::watch::run(opts, |_| {})?;
+            zhibu::watch::run(opts, |_| {}, None)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {

@@ -11,7 +11,7 @@ use crate::output::{self, Staging, Written};
 use crate::render::{self, dir_url, pager_count, pager_dir, PageDigest, Renderer};
 use crate::render_kinds;
 use crate::search;
-use crate::site::{self, LinkTarget, SectionId, Site};
+use crate::site::{self, LinkTarget, PageId, SectionId, Site};
 use crate::source::{self, SourceKind};
 use crate::theme::{StaticSource, Theme};
 use rayon::prelude::*;
@@ -54,6 +54,9 @@ pub struct BuildReport {
     pub rendered: usize,
     /// Files written to the output (a rebuild in a watch session skips identical ones).
     pub changed_files: usize,
+    /// When a watch-session rebuild put the edited pages in place before updating the search
+    /// index: how long that took.
+    pub pages_published: Option<Duration>,
 }
 
 /// Why a build did not publish.
@@ -99,6 +102,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 pub struct Session {
     opts: BuildOptions,
     memo: Memo,
+    on_pages: Option<Box<dyn FnMut() + Send>>,
 }
 
 impl Session {
@@ -107,7 +111,14 @@ impl Session {
         Session {
             opts,
             memo: Memo::default(),
+            on_pages: None,
         }
+    }
+
+    /// Calls `hook` whenever a rebuild has put edited pages in place and goes on to update
+    /// the search index (see [`BuildReport::pages_published`]).
+    pub fn on_pages_published(&mut self, hook: Box<dyn FnMut() + Send>) {
+        self.on_pages = Some(hook);
     }
 
     /// Builds again after `changes` (`None` for the first build). The output ends up exactly
@@ -132,7 +143,11 @@ impl Session {
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .collect();
         }
-        let result = build_into(&self.opts, Some(&mut self.memo)).map(|(report, _)| report);
+        let hook = self.on_pages.as_deref_mut();
+        let result = match changes.and_then(|c| fast_rebuild(&self.opts, &mut self.memo, c, hook)) {
+            Some(r) => r,
+            None => build_into(&self.opts, Some(&mut self.memo)).map(|(report, _)| report),
+        };
         self.memo.forced.clear();
         result
     }
@@ -198,6 +213,20 @@ struct Memo {
     pages: HashMap<String, PageMemo>,
     lists: HashMap<String, u64>,
     search: Option<(u64, Vec<String>, search::IndexStats)>,
+    /// The last good build's model and what its lists were made from, for rebuilds after edits
+    /// that touch only page bodies (see [`fast_rebuild`]).
+    last: Option<LastBuild>,
+}
+
+/// The model of the last successful build and the per-page results lists are made from.
+struct LastBuild {
+    site: Site,
+    section_bodies: Vec<Body>,
+    digests: Vec<PageDigest>,
+    rests: Vec<PageRest>,
+    /// Findings of reading the model and templates (warnings only: the build succeeded).
+    model_warnings: Vec<Diagnostic>,
+    files: usize,
 }
 
 /// Builds; with a memo (a watch session) only changed files are read, only outputs whose
@@ -263,6 +292,9 @@ fn build_into(
             ),
         ));
     }
+    if let Some(m) = memo.as_deref_mut() {
+        m.last = None;
+    }
     let site = read_site(
         root,
         config,
@@ -270,6 +302,7 @@ fn build_into(
         memo.as_deref_mut().map(|m| (&mut m.docs, &m.forced)),
         &mut diags,
     );
+    let model_warnings = diags.0.clone();
     if diags.has_errors() {
         // Still read every body, so broken links are reported together with the other errors.
         let sections = render_section_bodies(&site, &mut diags);
@@ -359,7 +392,7 @@ fn build_into(
         .commit()
         .map_err(io_err(format!("替换 {}", output.display())))?;
     tracing::debug!("output swapped in at {:?}", started.elapsed());
-    if let Some(m) = memo {
+    if let Some(m) = memo.as_deref_mut() {
         m.written = Some(written.clone());
         if let Some(new_pages) = pages.memos {
             m.pages = site
@@ -382,8 +415,303 @@ fn build_into(
         search: search_stats,
         rendered: pages.rendered,
         changed_files,
+        pages_published: None,
     };
+    if let Some(m) = memo {
+        if m.search.is_some() {
+            m.last = Some(LastBuild {
+                site,
+                section_bodies,
+                digests: pages.digests,
+                rests: pages.rests,
+                model_warnings,
+                files: plan.len(),
+            });
+        }
+    }
     Ok((report, written))
+}
+
+/// A rebuild after edits that changed only the bodies of existing pages — what editors do
+/// most — done from the last build's model: re-read the edited files, render those pages and
+/// the lists that show their summaries, keep every other file. The pages are put in place
+/// first; the search index follows in a second step (it depends on every page's text).
+///
+/// `None` when the edits are of any other sort (front matter, new or removed files, sections,
+/// assets, templates, settings) or the last build failed: then the full pipeline runs.
+fn fast_rebuild(
+    opts: &BuildOptions,
+    memo: &mut Memo,
+    changes: &crate::watch::Changes,
+    on_pages: Option<&mut (dyn FnMut() + Send + 'static)>,
+) -> Option<Result<BuildReport, BuildError>> {
+    let started = Instant::now();
+    let root = opts.root.as_path();
+    if changes.paths.is_empty()
+        || memo.templates.is_none()
+        || memo.config != Some(config_key(root, opts))
+    {
+        return None;
+    }
+    let last = memo.last.as_ref()?;
+    // Every changed path must be an existing page whose front matter is as it was.
+    let mut edits = Vec::new();
+    for path in &changes.paths {
+        let rel = path
+            .strip_prefix("content")
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !rel.ends_with(".md") || rel.ends_with("_index.md") {
+            return None;
+        }
+        let (_, Ok(old)) = memo.docs.get(&rel)? else {
+            return None;
+        };
+        let file = root.join("content").join(&rel);
+        let stamp = Stamp::of(&file)?;
+        let shown = display_path(root, &file);
+        let new = site::read_document(old.source.clone(), shown).ok()?;
+        if new.front_source.text != old.front_source.text || new.body_line != old.body_line {
+            return None;
+        }
+        let id = last.site.pages.iter().position(|p| p.rel == rel);
+        edits.push((rel, stamp, new, id));
+    }
+    let mut last = memo.last.take()?;
+    let mut dirty = Vec::new();
+    for (rel, stamp, doc, id) in edits {
+        if let Some(id) = id {
+            last.site.pages[id].body = doc.body.clone();
+            dirty.push(id);
+        }
+        memo.docs.insert(rel, (stamp, Ok(doc)));
+    }
+    Some(fast_render(opts, memo, last, &dirty, started, on_pages))
+}
+
+/// The rendering half of [`fast_rebuild`]: pages `dirty` have new bodies in `last.site`.
+fn fast_render(
+    opts: &BuildOptions,
+    memo: &mut Memo,
+    mut last: LastBuild,
+    dirty: &[PageId],
+    started: Instant,
+    on_pages: Option<&mut (dyn FnMut() + Send + 'static)>,
+) -> Result<BuildReport, BuildError> {
+    let root = opts.root.as_path();
+    let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
+    let templates = memo.templates.clone().expect("checked by the caller");
+    let (tera, theme) = (&templates.tera, &templates.theme);
+    let hashes = Some(&templates.hashes);
+    let site = &last.site;
+    let mut diags = Diagnostics::default();
+    diags.extend(last.model_warnings.iter().cloned());
+    let previous = memo.written.clone().unwrap_or_default();
+    let staging = Staging::update(&output, previous)
+        .map_err(io_err(format!("创建临时目录 {}", output.display())))?;
+    let search_pages = search::pages_for(site);
+    let renderer = Renderer::new(site, tera, &[], opts.drafts);
+    let fold = site.config.search_fold_traditional;
+    let world = link_world(site) ^ renderer.common_fingerprint();
+
+    // Every other page is kept as it is; the edited ones are rendered.
+    for (id, page) in site.pages.iter().enumerate() {
+        if dirty.contains(&id) {
+            continue;
+        }
+        if let Some(m) = memo.pages.get(&page.rel) {
+            for o in &m.outputs {
+                staging.keep(o);
+            }
+            diags.extend(m.md_problems.iter().cloned());
+        }
+    }
+    let mut new_memos = Vec::new();
+    for &id in dirty {
+        let page = &site.pages[id];
+        let mut target =
+            RenderTarget::new(&page.file, page.body_line, &page.path, page.content_dir());
+        target.portable = page.kind == Some(Kind::Pack);
+        let (mut body, md_problems) = markdown::render(&page.body, site, &target);
+        let mut problems = md_problems.clone();
+        let html_hash = xxhash_rust::xxh3::xxh3_64(body.html.as_bytes());
+        let md_key = markdown_key(page, &target, world);
+        let mut outputs = vec![write_page(&renderer, &staging, id, &body, &mut problems)];
+        let (searchable, parts) =
+            write_search_parts(&staging, &search_pages[id], &body, fold, &mut problems);
+        outputs.extend(parts);
+        let (template, ctx_key) = renderer.page_fingerprint(id, &body);
+        let search_key = page_search_key(&search_pages[id], html_hash, fold);
+        let key = page_key(ctx_key, html_hash, search_key, &template, hashes, world);
+        last.digests[id] = PageDigest::of_ref(&body);
+        last.rests[id] = PageRest::of_ref(&body, &page.file);
+        body.html = String::new();
+        diags.extend(problems);
+        new_memos.push((
+            page.rel.clone(),
+            PageMemo {
+                md_key,
+                body,
+                html_hash,
+                md_problems,
+                key,
+                outputs,
+                search: searchable,
+                search_key,
+            },
+        ));
+    }
+    check_anchors(site, &last.section_bodies, &last.rests, &mut diags);
+
+    // The lists that show the edited pages' summaries or reading times; the rest are kept.
+    let lists = Renderer::new(site, tera, &last.digests, opts.drafts);
+    let search_filters = search::filters(&search_pages);
+    let jobs = affected_lists(site, dirty);
+    let mut list_keys = memo.lists.clone();
+    let mut rendered_lists = std::collections::HashSet::new();
+    for job in &jobs {
+        let rel = job.rel(site);
+        if !rendered_lists.insert(rel.clone()) {
+            continue;
+        }
+        let prepared = prepare_list(&lists, job, &last.section_bodies, &search_filters);
+        let t = hashes.and_then(|h| h.get(&prepared.template)).copied();
+        let key = prepared.fingerprint() ^ t.unwrap_or(0).rotate_left(17);
+        match lists.render_prepared(&prepared) {
+            Ok(h) => {
+                if let Err(e) = staging.write(&rel, h.as_bytes()) {
+                    diags.push(Diagnostic::file_error(
+                        rel.as_str(),
+                        format!("写入失败：{e}"),
+                    ));
+                }
+            }
+            Err(d) => diags.push(d),
+        }
+        list_keys.insert(rel, key);
+    }
+    for rel in memo.lists.keys().filter(|r| !rendered_lists.contains(*r)) {
+        staging.keep(rel);
+    }
+    // The search index of the last build stays until the second step replaces it.
+    if let Some((_, files, _)) = &memo.search {
+        for f in files {
+            staging.keep(f);
+        }
+    }
+    let syntax_css = markdown::highlight_css(&site.config.highlight_theme);
+    write_fixed(
+        site,
+        &last.digests,
+        syntax_css.as_deref().unwrap_or(""),
+        theme,
+        &staging,
+        &mut diags,
+    );
+    if diags.has_errors() {
+        // The model now holds the new bodies and cannot be used again: the next rebuild runs
+        // the full pipeline (memo.last stays empty).
+        return Err(BuildError::Invalid(diags.sorted()));
+    }
+    let mut changed_files = staging.changed_files();
+    let written = staging
+        .commit()
+        .map_err(io_err(format!("替换 {}", output.display())))?;
+    let published = started.elapsed();
+    tracing::debug!("pages published at {:?}", published);
+    if let Some(hook) = on_pages {
+        hook();
+    }
+    memo.written = Some(written.clone());
+    for (rel, m) in new_memos {
+        memo.pages.insert(rel, m);
+    }
+    memo.lists = list_keys;
+
+    // Second step: the search index, from every page's searchable text.
+    let mut search_fp = render::Fingerprint::default();
+    let docs: Vec<search::PageSearch> = site
+        .pages
+        .iter()
+        .filter_map(|p| memo.pages.get(&p.rel))
+        .map(|m| {
+            search_fp.add(&m.search_key.to_le_bytes());
+            m.search.clone()
+        })
+        .collect();
+    let search_key = search_fp.finish();
+    let (stats, files) = match &memo.search {
+        Some((key, files, stats)) if *key == search_key => (*stats, files.clone()),
+        _ => {
+            let index = search::index::build_index(docs, fold);
+            let files: Vec<String> = index.files.iter().map(|(r, _)| r.clone()).collect();
+            let staging = Staging::update(&output, written.clone())
+                .map_err(io_err(format!("创建临时目录 {}", output.display())))?;
+            let index_files: std::collections::HashSet<&String> = files.iter().collect();
+            let old_index: std::collections::HashSet<&String> = memo
+                .search
+                .as_ref()
+                .map(|(_, f, _)| f.iter().collect())
+                .unwrap_or_default();
+            // Everything but the old index is kept; old shards the new index lacks go.
+            for rel in written.keys() {
+                if !old_index.contains(rel) || index_files.contains(rel) {
+                    staging.keep(rel);
+                }
+            }
+            write_search(&index, &staging, &mut diags);
+            changed_files += staging.changed_files();
+            let written = staging
+                .commit()
+                .map_err(io_err(format!("替换 {}", output.display())))?;
+            memo.written = Some(written);
+            (index.stats, files)
+        }
+    };
+    let files_total = last.files + files.len() + stats.parts;
+    memo.search = Some((search_key, files, stats));
+    let report = BuildReport {
+        pages: site.pages.len(),
+        sections: site.sections.len(),
+        files: files_total,
+        warnings: diags.sorted(),
+        elapsed: started.elapsed(),
+        output,
+        search: stats,
+        rendered: dirty.len(),
+        changed_files,
+        pages_published: Some(published),
+    };
+    memo.last = Some(last);
+    Ok(report)
+}
+
+/// The list outputs that show something of pages `dirty` that depends on their bodies (the
+/// summary, the reading time, or the whole body in a pack's print view): their section's list
+/// page, their taxonomy terms' list pages, the home page, and their pack's print view.
+fn affected_lists(site: &Site, dirty: &[PageId]) -> Vec<ListJob> {
+    let mut jobs = vec![ListJob::Section(0, 1)];
+    for &p in dirty {
+        let page = &site.pages[p];
+        let s = page.section;
+        let per_page = site.section_per_page(s);
+        if let Some(i) = site.sections[s].pages.iter().position(|&q| q == p) {
+            let n = i.checked_div(per_page).map_or(1, |n| n + 1);
+            jobs.push(ListJob::Section(s, n));
+        }
+        if site.sections[s].kind == Some(Kind::Pack) && site.sections[s].data.pack.is_some() {
+            jobs.push(ListJob::PackPrint(s));
+        }
+        for &(t, ti) in &page.terms {
+            let tax = &site.taxonomies[t];
+            if let Some(i) = tax.terms[ti].pages.iter().position(|&q| q == p) {
+                let n = i.checked_div(tax.paginate_by).map_or(1, |n| n + 1);
+                jobs.push(ListJob::Term(t, ti, n));
+            }
+        }
+    }
+    jobs
 }
 
 /// What settings a build depends on: `zhibu.toml` as written and the command-line options.
@@ -644,12 +972,25 @@ fn render_section_bodies(site: &Site, diags: &mut Diagnostics) -> Vec<Body> {
 }
 
 /// What is kept of a page body after its HTML is written: enough for anchors.
+#[derive(Clone)]
 struct PageRest {
     heading_ids: std::collections::HashSet<String>,
     anchor_links: Vec<(markdown::AnchorLink, PathBuf)>,
 }
 
 impl PageRest {
+    /// The same from a body that is kept (a watch session's memo).
+    fn of_ref(body: &Body, file: &Path) -> PageRest {
+        PageRest {
+            anchor_links: body
+                .anchor_links
+                .iter()
+                .map(|a| (a.clone(), file.to_path_buf()))
+                .collect(),
+            heading_ids: body.heading_ids.clone(),
+        }
+    }
+
     fn of(body: Body, file: &Path) -> PageRest {
         PageRest {
             anchor_links: body
@@ -729,24 +1070,15 @@ fn render_pages(
             }
         };
         let (template, ctx_key) = renderer.page_fingerprint(id, body);
-        let search_key = {
-            let mut fp = render::Fingerprint::default();
-            fp.add(format!("{:?}", search_pages[id]).as_bytes());
-            fp.add(&html_hash.to_le_bytes());
-            fp.add(&[fold as u8]);
-            fp.finish()
-        };
-        let key = {
-            let mut fp = render::Fingerprint::default();
-            fp.add(&ctx_key.to_le_bytes());
-            fp.add(&html_hash.to_le_bytes());
-            fp.add(&search_key.to_le_bytes());
-            fp.add(template.as_bytes());
-            let t = template_hashes.and_then(|h| h.get(&template)).copied();
-            fp.add(&t.unwrap_or(0).to_le_bytes());
-            fp.add(&world.unwrap_or(0).to_le_bytes());
-            fp.finish()
-        };
+        let search_key = page_search_key(&search_pages[id], html_hash, fold);
+        let key = page_key(
+            ctx_key,
+            html_hash,
+            search_key,
+            &template,
+            template_hashes,
+            world.unwrap_or(0),
+        );
         let mut problems = md_problems.clone();
         let kept = old.filter(|m| m.key == key && m.outputs.iter().all(|o| staging.keep(o)));
         let memo = match kept {
@@ -784,8 +1116,8 @@ fn render_pages(
             }
         };
         let rendered = kept.is_none();
-        let digest = PageDigest::of(&mut memo.body.clone());
-        let rest = PageRest::of(memo.body.clone(), &page.file);
+        let digest = PageDigest::of_ref(&memo.body);
+        let rest = PageRest::of_ref(&memo.body, &page.file);
         (
             (
                 digest,
@@ -822,6 +1154,35 @@ fn render_pages(
         out.search_key = Some(search_fp.finish());
     }
     out
+}
+
+/// Fingerprint of what a page's search entry depends on.
+fn page_search_key(page: &search::SearchPage, html_hash: u64, fold: bool) -> u64 {
+    let mut fp = render::Fingerprint::default();
+    fp.add(format!("{page:?}").as_bytes());
+    fp.add(&html_hash.to_le_bytes());
+    fp.add(&[fold as u8]);
+    fp.finish()
+}
+
+/// Fingerprint of everything a page's output files depend on.
+fn page_key(
+    ctx_key: u64,
+    html_hash: u64,
+    search_key: u64,
+    template: &str,
+    template_hashes: Option<&HashMap<String, u64>>,
+    world: u64,
+) -> u64 {
+    let mut fp = render::Fingerprint::default();
+    fp.add(&ctx_key.to_le_bytes());
+    fp.add(&html_hash.to_le_bytes());
+    fp.add(&search_key.to_le_bytes());
+    fp.add(template.as_bytes());
+    let t = template_hashes.and_then(|h| h.get(template)).copied();
+    fp.add(&t.unwrap_or(0).to_le_bytes());
+    fp.add(&world.to_le_bytes());
+    fp.finish()
 }
 
 /// Renders page `id` with its template and writes it; returns the file written.
@@ -1050,6 +1411,24 @@ fn list_jobs(site: &Site) -> Vec<ListJob> {
     jobs
 }
 
+/// The template and context of one list output.
+fn prepare_list(
+    r: &Renderer<'_>,
+    job: &ListJob,
+    section_bodies: &[Body],
+    search_filters: &serde_json::Value,
+) -> render::Prepared {
+    match job {
+        ListJob::Section(s, n) => r.section(*s, *n, &section_bodies[*s], None),
+        ListJob::BrandFilter(s, f) => r.section(*s, 1, &section_bodies[*s], Some(f)),
+        ListJob::PackPrint(s) => r.pack_print(*s, &section_bodies[*s]),
+        ListJob::TaxonomyList(t) => r.taxonomy_list(*t),
+        ListJob::Term(t, ti, n) => r.taxonomy_term(*t, *ti, *n),
+        ListJob::NotFound => r.not_found(),
+        ListJob::Search => r.search_page(search_filters),
+    }
+}
+
 /// Previous list fingerprints by output file, and the template fingerprints (a watch session).
 type ListMemos<'m> = (&'m HashMap<String, u64>, Option<&'m HashMap<String, u64>>);
 
@@ -1072,15 +1451,7 @@ fn render_lists(
             if matches!(job, ListJob::Search) && !r.has_search_page() {
                 return None;
             }
-            let prepared = match job {
-                ListJob::Section(s, n) => r.section(*s, *n, &section_bodies[*s], None),
-                ListJob::BrandFilter(s, f) => r.section(*s, 1, &section_bodies[*s], Some(f)),
-                ListJob::PackPrint(s) => r.pack_print(*s, &section_bodies[*s]),
-                ListJob::TaxonomyList(t) => r.taxonomy_list(*t),
-                ListJob::Term(t, ti, n) => r.taxonomy_term(*t, *ti, *n),
-                ListJob::NotFound => r.not_found(),
-                ListJob::Search => r.search_page(search_filters),
-            };
+            let prepared = prepare_list(r, job, section_bodies, search_filters);
             let rel = job.rel(site);
             // In a watch session: the same template given the same context makes the same
             // page, so an unchanged one is kept as it is.

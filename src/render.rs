@@ -24,6 +24,15 @@ pub struct PageDigest {
 }
 
 impl PageDigest {
+    /// The same, copied from a body that is kept (a watch session's memo).
+    pub fn of_ref(body: &Body) -> PageDigest {
+        PageDigest {
+            summary: body.summary.clone(),
+            reading_time: body.reading_time(),
+            portable: body.portable.clone(),
+        }
+    }
+
     /// The parts of a body worth keeping once the page is written.
     pub fn of(body: &mut Body) -> PageDigest {
         PageDigest {

@@ -62,6 +62,16 @@ impl Live {
     }
 }
 
+impl Live {
+    /// A rebuild has put its pages in place (the search index follows): browsers reload now.
+    fn pages_ready(&self) {
+        let mut s = self.status.lock().unwrap_or_else(|e| e.into_inner());
+        s.generation += 1;
+        s.error = None;
+        self.changed.notify_all();
+    }
+}
+
 /// Findings as the overlay shows them: errors first, one per line.
 fn lines(diags: &[Diagnostic]) -> String {
     let mut out: Vec<String> = diags
@@ -111,18 +121,28 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
         });
     }
     let mut opened = false;
-    crate::watch::run(opts.build.clone(), |result| {
-        live.publish(result);
-        if !opened {
-            opened = true;
-            eprintln!("预览地址：{url}");
-            if opts.open {
-                if let Err(e) = open::that_detached(&url) {
-                    eprintln!("无法打开浏览器（{e}），请手动访问 {url}");
+    let early = Arc::clone(&live);
+    let hook: Box<dyn FnMut() + Send> = Box::new(move || early.pages_ready());
+    crate::watch::run(
+        opts.build.clone(),
+        |result| {
+            // Browsers were told already when the pages went in before the search index.
+            let told = matches!(result, Ok(r) if r.pages_published.is_some());
+            if !told {
+                live.publish(result);
+            }
+            if !opened {
+                opened = true;
+                eprintln!("预览地址：{url}");
+                if opts.open {
+                    if let Err(e) = open::that_detached(&url) {
+                        eprintln!("无法打开浏览器（{e}），请手动访问 {url}");
+                    }
                 }
             }
-        }
-    })
+        },
+        Some(hook),
+    )
 }
 
 /// Answers one request: the event stream, the client script, or a file of the site.

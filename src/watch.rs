@@ -202,12 +202,21 @@ pub fn report(what: &str, result: &Result<BuildReport, BuildError>, took: Durati
             for w in &r.warnings {
                 eprintln!("{w}");
             }
-            eprintln!(
-                "{what}：重新渲染 {} 个页面，写入 {} 个文件，用时 {} 毫秒",
-                r.rendered,
-                r.changed_files,
-                took.as_millis()
-            );
+            match r.pages_published {
+                Some(pages) => eprintln!(
+                    "{what}：重新渲染 {} 个页面，{} 毫秒后页面已更新；写入 {} 个文件，连同搜索索引共用时 {} 毫秒",
+                    r.rendered,
+                    pages.as_millis(),
+                    r.changed_files,
+                    took.as_millis()
+                ),
+                None => eprintln!(
+                    "{what}：重新渲染 {} 个页面，写入 {} 个文件，用时 {} 毫秒",
+                    r.rendered,
+                    r.changed_files,
+                    took.as_millis()
+                ),
+            }
         }
         Err(BuildError::Invalid(diags)) => {
             for d in diags {
@@ -221,10 +230,13 @@ pub fn report(what: &str, result: &Result<BuildReport, BuildError>, took: Durati
 }
 
 /// `zhibu watch`: builds, then rebuilds after every burst of changes until interrupted.
-/// `after_build` sees every result (the server uses it for live reload).
+/// `after_build` sees every result (the server uses it for live reload); `pages_published`
+/// is called when a rebuild has put edited pages in place before it finishes the search index,
+/// so browsers can reload at once.
 pub fn run(
     opts: BuildOptions,
     mut after_build: impl FnMut(&Result<BuildReport, BuildError>),
+    pages_published: Option<Box<dyn FnMut() + Send>>,
 ) -> anyhow::Result<()> {
     let output = opts
         .output
@@ -234,6 +246,9 @@ pub fn run(
     let mut watcher = SiteWatcher::new(&opts.root, &output)
         .map_err(|e| anyhow::anyhow!("无法监视 {}：{e}", opts.root.display()))?;
     let mut session = Session::new(opts.clone());
+    if let Some(hook) = pages_published {
+        session.on_pages_published(hook);
+    }
     let started = Instant::now();
     let first = session.rebuild(None);
     report("构建完成", &first, started.elapsed());

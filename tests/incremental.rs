@@ -31,6 +31,8 @@ enum Op {
     EditConfig(String),
     /// Breaks the n-th page's front matter (the build must fail and keep the last good site).
     Break(usize),
+    /// Adds a broken internal link to the n-th page's body (an error found after the model).
+    BreakLink(usize),
     /// Repairs every broken page.
     Repair,
 }
@@ -47,6 +49,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::ToggleTemplate),
         1 => word.prop_map(Op::EditConfig),
         1 => (0..50usize).prop_map(Op::Break),
+        1 => (0..50usize).prop_map(Op::BreakLink),
         1 => Just(Op::Repair),
     ]
 }
@@ -200,12 +203,21 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             std::fs::write(&p, text.replacen("+++\n", "+++\nbroken_field = 1\n", 1)).unwrap();
             vec![rel(&p)]
         }),
+        Op::BreakLink(n) => pick(*n).map_or(vec![], |p| {
+            let mut text = std::fs::read_to_string(&p).unwrap();
+            text.push_str(BROKEN_LINK);
+            std::fs::write(&p, text).unwrap();
+            vec![rel(&p)]
+        }),
         Op::Repair => {
             let mut touched = vec![];
             for p in pages(root) {
                 let text = std::fs::read_to_string(&p).unwrap();
-                if text.contains("broken_field = 1\n") {
-                    std::fs::write(&p, text.replace("broken_field = 1\n", "")).unwrap();
+                if text.contains("broken_field = 1\n") || text.contains(BROKEN_LINK) {
+                    let fixed = text
+                        .replace("broken_field = 1\n", "")
+                        .replace(BROKEN_LINK, "");
+                    std::fs::write(&p, fixed).unwrap();
                     touched.push(rel(&p));
                 }
             }
@@ -213,6 +225,9 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
         }
     }
 }
+
+/// A link to a page that does not exist.
+const BROKEN_LINK: &str = "\n\n[坏链接](@/no/such/page.md)\n";
 
 /// Runs `ops` through one session and checks the invariant after each.
 fn check(ops: &[Op]) {
@@ -298,6 +313,10 @@ fn every_kind_of_edit_once() {
         Op::Break(7),
         Op::EditBody(8, "丁".into()),
         Op::Repair,
+        Op::BreakLink(3),
+        Op::EditBody(3, "甲".into()),
+        Op::Repair,
+        Op::EditBody(3, "乙".into()),
         Op::EditConfig("新站名".into()),
         Op::EditTitle(9, "清廉".into()),
     ]);
@@ -341,6 +360,10 @@ fn a_rebuild_renders_only_what_changed() {
     };
     let edit = session.rebuild(Some(&changes)).unwrap();
     assert_eq!(edit.rendered, 1, "only the edited page is rendered again");
+    assert!(
+        edit.pages_published.is_some(),
+        "a body edit takes the fast path: pages first, then the search index"
+    );
     assert!(edit.changed_files >= 1);
 
     let t = root.join("templates/brand.html");
