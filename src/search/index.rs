@@ -464,6 +464,7 @@ impl ShardSet {
 /// recorded for the client.
 pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
     use rayon::prelude::*;
+    let started = std::time::Instant::now();
     docs.sort_by_key(|d| d.id);
     let pages = docs.len();
     let parts = docs
@@ -510,6 +511,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             acc.terms
         })
         .collect();
+    tracing::debug!("search postings built at {:?}", started.elapsed());
     // Every term's pieces, in term order, then chunk order.
     let mut pieces: Vec<(u64, u32, u32)> = chunks
         .iter()
@@ -586,6 +588,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         }
     }
     drop(chunks);
+    tracing::debug!("search shards filled at {:?}", started.elapsed());
     let mut stats = IndexStats {
         pages,
         parts: parts.0,

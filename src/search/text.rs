@@ -43,20 +43,24 @@ pub fn is_space(c: char) -> bool {
     c.is_whitespace()
 }
 
+/// The normalised form of a cluster that is a lone character NFKC leaves alone (ASCII, the
+/// main CJK block), or `None` when the cluster needs the full treatment.
+fn quick(cluster: &str, fold: bool) -> Option<char> {
+    let mut one = cluster.chars();
+    match (one.next(), one.next()) {
+        (Some(c), None) if c.is_ascii() => Some(c.to_ascii_lowercase()),
+        (Some(c), None) if ('\u{4e00}'..='\u{9fff}').contains(&c) => {
+            Some(if fold { fold_char(c) } else { c })
+        }
+        _ => None,
+    }
+}
+
 /// Appends the normalised form of one cluster to `out`.
 fn push_cluster(cluster: &str, fold: bool, out: &mut String) {
-    let mut one = cluster.chars();
-    let first = one.next();
-    // Fast path: a lone character NFKC leaves alone (ASCII, the main CJK block).
-    if let (Some(c), None) = (first, one.next()) {
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-            return;
-        }
-        if ('\u{4e00}'..='\u{9fff}').contains(&c) {
-            out.push(if fold { fold_char(c) } else { c });
-            return;
-        }
+    if let Some(c) = quick(cluster, fold) {
+        out.push(c);
+        return;
     }
     for n in cluster.nfkc() {
         for l in n.to_lowercase() {
@@ -69,12 +73,18 @@ fn fold_char(c: char) -> char {
     fold_map().get(&c).copied().unwrap_or(c)
 }
 
+/// Whether `c` is a combining mark (General_Category = Mark), without the table lookup for
+/// the characters most text is made of: none below U+0300 or among the CJK ideographs is.
+fn is_mark(c: char) -> bool {
+    !(c < '\u{300}' || ('\u{3400}'..='\u{9fff}').contains(&c)) && is_combining_mark(c)
+}
+
 /// Splits `text` into clusters and calls `f(byte_offset, cluster)` for each.
 fn clusters(text: &str, mut f: impl FnMut(usize, &str)) {
     let mut start = None;
     for (i, c) in text.char_indices() {
         if let Some(s) = start {
-            if !is_combining_mark(c) {
+            if !is_mark(c) {
                 f(s, &text[s..i]);
                 start = Some(i);
             }
@@ -105,6 +115,10 @@ pub(crate) fn normalize_mapped(
     let mut buf = String::new();
     clusters(text, |offset, c| {
         at(offset, out.len());
+        if let Some(q) = quick(c, fold) {
+            out.push(q);
+            return;
+        }
         buf.clear();
         push_cluster(c, fold, &mut buf);
         out.extend(buf.chars());
@@ -382,6 +396,13 @@ mod tests {
         normalize_mapped("a①e\u{301}㍻", false, &mut out, |o, p| at.push((o, p)));
         assert_eq!(out.iter().collect::<String>(), "a1é平成");
         assert_eq!(at, vec![(0, 0), (1, 1), (4, 2), (7, 3)]);
+    }
+
+    #[test]
+    fn mark_shortcut_agrees_with_the_table() {
+        for c in ('\0'..='\u{ffff}').chain('\u{20000}'..='\u{2000f}') {
+            assert_eq!(is_mark(c), is_combining_mark(c), "{c:?}");
+        }
     }
 
     #[test]
