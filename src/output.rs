@@ -102,6 +102,22 @@ impl Staging {
         true
     }
 
+    /// Keeps every file of the previous build except `except` (files that may no longer be
+    /// produced): one lock for all, for rebuilds that change a handful of files out of tens of
+    /// thousands.
+    pub fn keep_all_except(&self, except: &std::collections::HashSet<String>) {
+        let Some(previous) = &self.previous else {
+            return;
+        };
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.extend(
+            previous
+                .iter()
+                .filter(|(rel, _)| !except.contains(*rel))
+                .map(|(rel, fp)| (rel.clone(), *fp)),
+        );
+    }
+
     /// How many files this build has written so far (unchanged ones skipped in an update).
     pub fn changed_files(&self) -> usize {
         self.changed.load(std::sync::atomic::Ordering::Relaxed)

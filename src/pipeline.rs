@@ -514,19 +514,23 @@ fn fast_render(
     let renderer = Renderer::new(site, tera, &[], opts.drafts);
     let fold = site.config.search_fold_traditional;
     let world = link_world(site) ^ renderer.common_fingerprint();
+    tracing::debug!("fast: prepared at {:?}", started.elapsed());
 
-    // Every other page is kept as it is; the edited ones are rendered.
+    // Every file is kept as it is, but for what the edited pages produced before (their text
+    // may now need fewer search parts); those pages, the lists showing them and the fixed
+    // files are then written again.
+    let mut except = std::collections::HashSet::new();
     for (id, page) in site.pages.iter().enumerate() {
-        if dirty.contains(&id) {
+        let Some(m) = memo.pages.get(&page.rel) else {
             continue;
-        }
-        if let Some(m) = memo.pages.get(&page.rel) {
-            for o in &m.outputs {
-                staging.keep(o);
-            }
+        };
+        if dirty.contains(&id) {
+            except.extend(m.outputs.iter().cloned());
+        } else {
             diags.extend(m.md_problems.iter().cloned());
         }
     }
+    staging.keep_all_except(&except);
     let mut new_memos = Vec::new();
     for &id in dirty {
         let page = &site.pages[id];
@@ -563,6 +567,7 @@ fn fast_render(
         ));
     }
     check_anchors(site, &last.section_bodies, &last.rests, &mut diags);
+    tracing::debug!("fast: pages rendered at {:?}", started.elapsed());
 
     // The lists that show the edited pages' summaries or reading times; the rest are kept.
     let lists = Renderer::new(site, tera, &last.digests, opts.drafts);
@@ -591,15 +596,7 @@ fn fast_render(
         }
         list_keys.insert(rel, key);
     }
-    for rel in memo.lists.keys().filter(|r| !rendered_lists.contains(*r)) {
-        staging.keep(rel);
-    }
-    // The search index of the last build stays until the second step replaces it.
-    if let Some((_, files, _)) = &memo.search {
-        for f in files {
-            staging.keep(f);
-        }
-    }
+    tracing::debug!("fast: lists rendered at {:?}", started.elapsed());
     let syntax_css = markdown::highlight_css(&site.config.highlight_theme);
     write_fixed(
         site,
@@ -614,6 +611,7 @@ fn fast_render(
         // the full pipeline (memo.last stays empty).
         return Err(BuildError::Invalid(diags.sorted()));
     }
+    tracing::debug!("fast: fixed files written at {:?}", started.elapsed());
     let mut changed_files = staging.changed_files();
     let written = staging
         .commit()
