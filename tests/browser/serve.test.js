@@ -44,7 +44,8 @@ test('a save reloads the page; an error shows an overlay until it is fixed', asy
   const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    await page.goto(server.url + 'news/a/');
+    // A generous deadline: the suite shares two cores with Rust builds in CI.
+    await page.goto(server.url + 'news/a/', { waitUntil: 'domcontentloaded', timeout: 90000 });
     assert.match(await page.textContent('main'), /第一版正文/);
 
     write(root, 'content/news/a.md', article('第二版正文。'));
