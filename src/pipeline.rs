@@ -537,34 +537,30 @@ fn fast_render(
         let mut target =
             RenderTarget::new(&page.file, page.body_line, &page.path, page.content_dir());
         target.portable = page.kind == Some(Kind::Pack);
-        let (mut body, md_problems) = markdown::render(&page.body, site, &target);
+        let (body, md_problems) = markdown::render(&page.body, site, &target);
         let mut problems = md_problems.clone();
         let html_hash = xxhash_rust::xxh3::xxh3_64(body.html.as_bytes());
         let md_key = markdown_key(page, &target, world);
-        let mut outputs = vec![write_page(&renderer, &staging, id, &body, &mut problems)];
-        let (searchable, parts) =
-            write_search_parts(&staging, &search_pages[id], &body, fold, &mut problems);
-        outputs.extend(parts);
         let (template, ctx_key) = renderer.page_fingerprint(id, &body);
         let search_key = page_search_key(&search_pages[id], html_hash, fold);
         let key = page_key(ctx_key, html_hash, search_key, &template, hashes, world);
         last.digests[id] = PageDigest::of_ref(&body);
         last.rests[id] = PageRest::of_ref(&body, &page.file);
-        body.html = String::new();
+        let keys = PageKeys {
+            md_key,
+            html_hash,
+            key,
+            search_key,
+        };
+        let written = PageWrite {
+            renderer: &renderer,
+            staging: &staging,
+            search_page: &search_pages[id],
+            fold,
+        };
+        let m = written.write(id, body, keys, md_problems, &mut problems);
         diags.extend(problems);
-        new_memos.push((
-            page.rel.clone(),
-            PageMemo {
-                md_key,
-                body,
-                html_hash,
-                md_problems,
-                key,
-                outputs,
-                search: searchable,
-                search_key,
-            },
-        ));
+        new_memos.push((page.rel.clone(), m));
     }
     check_anchors(site, &last.section_bodies, &last.rests, &mut diags);
     tracing::debug!("fast: pages rendered at {:?}", started.elapsed());
@@ -1092,25 +1088,23 @@ fn render_pages(
             },
             None => {
                 // The body HTML is needed now: render the Markdown if it was reused.
-                let mut body = match fresh {
+                let body = match fresh {
                     Some(b) => b,
                     None => markdown::render(&page.body, site, &target).0,
                 };
-                let mut outputs = vec![write_page(&renderer, staging, id, &body, &mut problems)];
-                let (searchable, parts) =
-                    write_search_parts(staging, &search_pages[id], &body, fold, &mut problems);
-                outputs.extend(parts);
-                body.html = String::new();
-                PageMemo {
+                let keys = PageKeys {
                     md_key,
-                    body,
                     html_hash,
-                    md_problems,
                     key,
-                    outputs,
-                    search: searchable,
                     search_key,
-                }
+                };
+                let write = PageWrite {
+                    renderer: &renderer,
+                    staging,
+                    search_page: &search_pages[id],
+                    fold,
+                };
+                write.write(id, body, keys, md_problems, &mut problems)
             }
         };
         let rendered = kept.is_none();
@@ -1152,6 +1146,51 @@ fn render_pages(
         out.search_key = Some(search_fp.finish());
     }
     out
+}
+
+/// The fingerprints a page memo records.
+struct PageKeys {
+    md_key: u64,
+    html_hash: u64,
+    key: u64,
+    search_key: u64,
+}
+
+/// Where and how a page that must be rendered is written.
+struct PageWrite<'w, 'r> {
+    renderer: &'w Renderer<'r>,
+    staging: &'w Staging,
+    search_page: &'w search::SearchPage,
+    fold: bool,
+}
+
+impl PageWrite<'_, '_> {
+    /// Writes page `id` (its HTML and search text parts) from its freshly rendered `body`;
+    /// returns its memo, the body kept without its HTML.
+    fn write(
+        &self,
+        id: usize,
+        mut body: Body,
+        keys: PageKeys,
+        md_problems: Vec<Diagnostic>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> PageMemo {
+        let mut outputs = vec![write_page(self.renderer, self.staging, id, &body, problems)];
+        let (search, parts) =
+            write_search_parts(self.staging, self.search_page, &body, self.fold, problems);
+        outputs.extend(parts);
+        body.html = String::new();
+        PageMemo {
+            md_key: keys.md_key,
+            body,
+            html_hash: keys.html_hash,
+            md_problems,
+            key: keys.key,
+            outputs,
+            search,
+            search_key: keys.search_key,
+        }
+    }
 }
 
 /// Fingerprint of what a page's search entry depends on.
