@@ -44,6 +44,8 @@ pub struct Config {
     /// Search treats traditional characters as their simplified forms (one-to-one mappings
     /// only, see `docs/search.md`); off unless set.
     pub search_fold_traditional: bool,
+    /// Publishing checks (`zhibu check`, and the error-level ones in every build).
+    pub check: CheckConfig,
     /// Free settings for templates (`config.extra` is `site.extra`).
     pub extra: serde_json::Value,
 }
@@ -66,8 +68,36 @@ impl Default for Config {
                 .map(String::from)
                 .to_vec(),
             search_fold_traditional: false,
+            check: CheckConfig::default(),
             extra: serde_json::Value::Object(Default::default()),
         }
+    }
+}
+
+/// `[check]` in `zhibu.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Severity per rule, overriding its default: `{ spacing = "off", gbk = "error" }`.
+    pub severity: std::collections::BTreeMap<String, Level>,
+}
+
+/// What a finding of a rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Stops `build` and makes `check` exit with 1.
+    Error,
+    /// Reported; the site is still published.
+    Warning,
+    /// Not reported.
+    Off,
+}
+
+impl CheckConfig {
+    /// The level of `rule`, or `default` when the site does not set it.
+    pub fn level(&self, rule: &str, default: Level) -> Level {
+        self.severity.get(rule).copied().unwrap_or(default)
     }
 }
 

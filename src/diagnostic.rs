@@ -29,6 +29,13 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// What is wrong and, where we can tell, how to fix it.
     pub message: String,
+    /// The publishing check that found it (`placeholder`, `id-number`, …; see `zhibu check`),
+    /// empty for problems every build reports. Severities can be changed per rule in
+    /// `zhibu.toml`.
+    pub rule: String,
+    /// How many characters from `col` the problem spans (0 when unknown), so the report can
+    /// mark them under the line.
+    pub len: usize,
 }
 
 impl Diagnostic {
@@ -40,7 +47,21 @@ impl Diagnostic {
             col: pos.col,
             severity: Severity::Error,
             message: message.into(),
+            rule: String::new(),
+            len: 0,
         }
+    }
+
+    /// The same finding, attributed to publishing check `rule`.
+    pub fn with_rule(mut self, rule: &str) -> Self {
+        self.rule = rule.to_string();
+        self
+    }
+
+    /// The same finding, spanning `len` characters from its column.
+    pub fn with_len(mut self, len: usize) -> Self {
+        self.len = len;
+        self
     }
 
     /// A warning at a known place.
