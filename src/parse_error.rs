@@ -32,24 +32,34 @@ pub(crate) fn from_yaml(
     line_offset: usize,
     err: &serde_norway::Error,
 ) -> Diagnostic {
-    let (pos, key) = match err.location() {
+    let (pos, mut key, index) = match err.location() {
         Some(loc) => {
             let pos = Position {
                 line: loc.line(),
                 col: loc.column(),
             };
-            (pos, key_on_line(text, loc.index()))
+            (pos, key_on_line(text, loc.index()), Some(loc.index()))
         }
-        None => (Position { line: 1, col: 1 }, None),
+        None => (Position { line: 1, col: 1 }, None, None),
     };
     // serde_norway appends " at line X column Y" to its messages; the position is shown apart.
     let raw = err.to_string();
-    let raw = raw.split(" at line ").next().unwrap_or(&raw).to_string();
-    Diagnostic::error(
-        file,
-        pos.shifted(line_offset),
-        explain(&raw, key.as_deref(), "YAML"),
-    )
+    let mut raw = raw.split(" at line ").next().unwrap_or(&raw).to_string();
+    // … and puts the path of the value in front: `title: invalid type: …`, `review.final: …`.
+    if let Some((path, rest)) = raw.split_once(": ") {
+        let known = ["invalid ", "unknown ", "missing field", "duplicate "];
+        if !path.contains(' ') && known.iter().any(|k| rest.starts_with(k)) {
+            key = path.rsplit('.').next().map(str::to_string);
+            raw = rest.to_string();
+        }
+    }
+    let at_tab = index.is_some_and(|i| text.get(i..).is_some_and(|t| t.starts_with('\t')));
+    let message = if at_tab {
+        "YAML 不能用 Tab 缩进或分隔，请改用空格".to_string()
+    } else {
+        explain(&raw, key.as_deref(), "YAML")
+    };
+    Diagnostic::error(file, pos.shifted(line_offset), message)
 }
 
 /// The Chinese explanation of one serde message.

@@ -9,7 +9,7 @@ use crate::frontmatter::{
     self, FmDate, Format, PageFrontMatter, Review, SectionFrontMatter, SortBy,
 };
 use crate::kinds::{Kind, PageData, SectionData};
-use crate::slug::slugify;
+use crate::slug::{explicit_slug_problem, slugify};
 use crate::source::{self, SourceFile, SourceKind};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -188,6 +188,9 @@ pub struct Document {
     pub body: std::sync::Arc<str>,
     /// Lines before the body.
     pub body_line: usize,
+    /// Findings that did not stop reading the file (GBK or UTF-16 encoding), for the build to
+    /// report.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Front matter of either kind.
@@ -201,7 +204,7 @@ pub enum DocFront {
 
 /// Reads and parses one Markdown file.
 pub fn read_document(source: SourceFile, shown: PathBuf) -> Result<Document, Diagnostic> {
-    let text = source::read_text(&source.path, &shown)?;
+    let source::Text { text, warnings } = source::read_text(&source.path, &shown)?;
     let split = frontmatter::split(&text, &shown)?;
     let front_source = FrontSource {
         text: split.front.map(|(_, t)| t.to_string()).unwrap_or_default(),
@@ -240,6 +243,7 @@ pub fn read_document(source: SourceFile, shown: PathBuf) -> Result<Document, Dia
         front_source,
         body,
         body_line,
+        warnings,
     })
 }
 
@@ -438,6 +442,14 @@ impl Site {
                 if is_bundle {
                     bundles.insert(own_dir, None);
                 }
+                continue;
+            }
+            if let Some(problem) = fm.slug.as_deref().and_then(explicit_slug_problem) {
+                diags.push(Diagnostic::error(
+                    &d.shown,
+                    d.front_source.position_of("slug"),
+                    problem,
+                ));
                 continue;
             }
             let slug = slugify(

@@ -36,6 +36,18 @@ pub fn slugify(name: &str, style: SlugStyle) -> String {
     }
 }
 
+/// Why a `slug` written in front matter cannot be used, if it cannot: a slug is one URL
+/// segment, so `a/b` or `../../etc` (which would place the page in another directory, or try to
+/// leave the output directory) are refused rather than silently rewritten. A slug of dots only
+/// slugifies to nothing and is reported as an empty slug.
+pub fn explicit_slug_problem(slug: &str) -> Option<String> {
+    slug.contains(['/', '\\']).then(|| {
+        format!(
+            "slug `{slug}` 不能含有 `/` 或 `\\`：slug 只是网址的最后一段，页面所在的目录由文件所在的目录决定"
+        )
+    })
+}
+
 /// Letters and digits of any script kept (lowercased); everything else becomes one `-`.
 fn safe(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -88,6 +100,16 @@ mod tests {
         assert_eq!(slugify("..", SlugStyle::Off), "");
         assert_eq!(slugify("../etc", SlugStyle::Off), "..-etc");
         assert_eq!(slugify("../x", SlugStyle::Safe), "x");
+    }
+
+    #[test]
+    fn explicit_slugs_stay_in_their_directory() {
+        for bad in ["../../etc", "a/b", "a\\b", " ../x "] {
+            assert!(explicit_slug_problem(bad).is_some(), "{bad}");
+        }
+        for good in ["a-b", "学习", "a.b", "..", ""] {
+            assert!(explicit_slug_problem(good).is_none(), "{good}");
+        }
     }
 
     #[test]
