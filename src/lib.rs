@@ -4,6 +4,7 @@
 //! → [`markdown`] → [`render`] (Tera, themes) → [`output`] (staged write and swap).
 //! [`pipeline`] drives it for `zhibu build`.
 
+pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod frontmatter;

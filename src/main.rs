@@ -30,6 +30,18 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// 发布前检查：构建时的全部校验，加上占位符、个人信息、外部资源、图片替代文字、中英文空格、用词规范等
+    Check {
+        /// 站点根目录（含 zhibu.toml 与 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 输出格式：human（给人看，标出位置）或 json（给 CI 和编辑器）
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// 同时检查草稿和未终审的页面
+        #[arg(long)]
+        drafts: bool,
+    },
     /// 构建，然后在内容、模板、静态文件或配置改动时自动重新构建
     Watch {
         /// 站点根目录（含 zhibu.toml 与 content/）
@@ -63,6 +75,15 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+}
+
+/// How `zhibu check` reports.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// For people: each finding with its line and the span marked.
+    Human,
+    /// For CI and editors.
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -99,6 +120,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 drafts,
             };
             Ok(report(zhibu::build(&opts)))
+        }
+        Command::Check {
+            root,
+            format,
+            drafts,
+        } => {
+            let opts = zhibu::BuildOptions {
+                root: root.clone(),
+                output: None,
+                base_url: None,
+                drafts,
+            };
+            let findings = zhibu::pipeline::check(&opts)?;
+            let text = match format {
+                Format::Human => zhibu::check::report::human(&findings, &root),
+                Format::Json => zhibu::check::report::json(&findings, &root),
+            };
+            print!("{text}");
+            Ok(if findings.iter().any(|d| d.is_error()) {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Watch {
             root,

@@ -93,7 +93,9 @@ impl<'a> RenderTarget<'a> {
     }
 }
 
-fn options() -> Options {
+/// The Markdown extensions zhibu enables (tables, footnotes, strikethrough, task lists,
+/// heading attributes); `zhibu check` parses with the same.
+pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

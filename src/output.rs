@@ -28,6 +28,8 @@ pub struct Staging {
     written: Mutex<Written>,
     /// Files actually written (all of them in a fresh build).
     changed: std::sync::atomic::AtomicUsize,
+    /// Nothing is written (`zhibu check`): files are only counted.
+    discard: bool,
 }
 
 impl Staging {
@@ -41,6 +43,20 @@ impl Staging {
     /// (what the last build of this session wrote into `target`).
     pub fn update(target: &Path, previous: Written) -> io::Result<Staging> {
         Staging::create(target, Some(previous))
+    }
+
+    /// A staging area that writes nothing, for `zhibu check`: everything is rendered (so every
+    /// problem is found) and dropped.
+    pub fn discard(target: &Path) -> Staging {
+        Staging {
+            dir: PathBuf::new(),
+            target: target.to_path_buf(),
+            done: true,
+            previous: None,
+            written: Mutex::new(Written::new()),
+            changed: Default::default(),
+            discard: true,
+        }
     }
 
     fn create(target: &Path, previous: Option<Written>) -> io::Result<Staging> {
@@ -66,6 +82,7 @@ impl Staging {
             previous,
             written: Mutex::new(Written::new()),
             changed: Default::default(),
+            discard: false,
         })
     }
 
@@ -131,7 +148,7 @@ impl Staging {
     /// Writes `bytes` at `rel` (a `/`-separated path below the output root).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.path_of(rel)?;
-        if !self.changed(rel, xxhash_rust::xxh3::xxh3_64(bytes)) {
+        if self.discard || !self.changed(rel, xxhash_rust::xxh3::xxh3_64(bytes)) {
             return Ok(());
         }
         if let Some(p) = path.parent() {
@@ -143,7 +160,7 @@ impl Staging {
     /// Copies the file `src` to `rel`.
     pub fn copy(&self, src: &Path, rel: &str) -> io::Result<()> {
         let path = self.path_of(rel)?;
-        if !self.changed(rel, file_fingerprint(src)?) {
+        if self.discard || !self.changed(rel, file_fingerprint(src)?) {
             return Ok(());
         }
         if let Some(p) = path.parent() {
@@ -177,6 +194,9 @@ impl Staging {
     /// with a rename (a reader sees the old or the new file, never half of one), then removes
     /// files no build output claims any more.
     pub fn commit(mut self) -> io::Result<Written> {
+        if self.discard {
+            return Ok(Written::new());
+        }
         let written = std::mem::take(self.written.get_mut().unwrap_or_else(|e| e.into_inner()));
         match self.previous.take() {
             Some(previous) => self.commit_update(&previous, &written)?,

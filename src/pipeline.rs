@@ -94,7 +94,26 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BuildErr
 
 /// Reads the site, validates it, and renders it into the output directory.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    build_into(opts, None).map(|(report, _)| report)
+    build_into(opts, None, Mode::Build).map(|(report, _)| report)
+}
+
+/// `zhibu check`: everything `build` validates and every publishing check, without writing
+/// anything. Returns all findings, errors and warnings, sorted by file and place.
+pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, BuildError> {
+    match build_into(opts, None, Mode::Check) {
+        Ok((report, _)) => Ok(report.warnings),
+        Err(BuildError::Invalid(diags)) => Ok(diags),
+        Err(e) => Err(e),
+    }
+}
+
+/// What a run of the pipeline is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Publish: write the site; publishing checks that find errors stop it.
+    Build,
+    /// Only report: run every check, write nothing.
+    Check,
 }
 
 /// A build that remembers its work, so that the next one in a `watch` or `serve` session
@@ -146,7 +165,9 @@ impl Session {
         let hook = self.on_pages.as_deref_mut();
         let result = match changes.and_then(|c| fast_rebuild(&self.opts, &mut self.memo, c, hook)) {
             Some(r) => r,
-            None => build_into(&self.opts, Some(&mut self.memo)).map(|(report, _)| report),
+            None => {
+                build_into(&self.opts, Some(&mut self.memo), Mode::Build).map(|(report, _)| report)
+            }
         };
         self.memo.forced.clear();
         result
@@ -235,6 +256,7 @@ struct LastBuild {
 fn build_into(
     opts: &BuildOptions,
     mut memo: Option<&mut Memo>,
+    mode: Mode,
 ) -> Result<(BuildReport, Written), BuildError> {
     let started = Instant::now();
     let root = opts.root.as_path();
@@ -302,6 +324,7 @@ fn build_into(
         memo.as_deref_mut().map(|m| (&mut m.docs, &m.forced)),
         &mut diags,
     );
+    publishing_checks(root, &site, theme, mode, &mut diags);
     let model_warnings = diags.0.clone();
     if diags.has_errors() {
         // Still read every body, so broken links are reported together with the other errors.
@@ -316,11 +339,14 @@ fn build_into(
         started.elapsed()
     );
 
-    output::check_output_dir(root, &output).map_err(BuildError::UnsafeOutput)?;
+    if mode == Mode::Build {
+        output::check_output_dir(root, &output).map_err(BuildError::UnsafeOutput)?;
+    }
     tracing::debug!("output checked at {:?}", started.elapsed());
-    let staging = match memo.as_deref_mut().and_then(|m| m.written.clone()) {
-        Some(previous) => Staging::update(&output, previous),
-        None => Staging::new(&output),
+    let staging = match (mode, memo.as_deref_mut().and_then(|m| m.written.clone())) {
+        (Mode::Check, _) => Ok(Staging::discard(&output)),
+        (_, Some(previous)) => Staging::update(&output, previous),
+        (_, None) => Staging::new(&output),
     }
     .map_err(io_err(format!("创建临时目录 {}", output.display())))?;
     let plan = plan_outputs(&site, theme);
@@ -358,6 +384,8 @@ fn build_into(
     let fold = site.config.search_fold_traditional;
     let previous_index = memo.as_deref().and_then(|m| m.search.as_ref());
     let (search_stats, search_outputs) = match previous_index {
+        // A check writes nothing; the index has no problems of its own to find.
+        _ if mode == Mode::Check => (search::IndexStats::default(), Vec::new()),
         Some((key, files, stats))
             if pages.search_key == Some(*key) && files.iter().all(|f| staging.keep(f)) =>
         {
@@ -563,6 +591,15 @@ fn fast_render(
         new_memos.push((page.rel.clone(), m));
     }
     check_anchors(site, &last.section_bodies, &last.rests, &mut diags);
+    // The publishing checks that can stop a build, on the edited pages.
+    let rules = crate::check::wording::Rules::load(root).unwrap_or_else(|_| {
+        // Unreachable in practice: a rules file edit is not a body-only edit.
+        crate::check::wording::Rules::empty()
+    });
+    for &id in dirty {
+        let found = crate::check::page_findings(site, &rules, id, crate::check::Scope::Errors);
+        diags.extend(crate::check::apply_levels(found, &site.config.check, true));
+    }
     tracing::debug!("fast: pages rendered at {:?}", started.elapsed());
 
     // The lists that show the edited pages' summaries or reading times; the rest are kept.
@@ -706,6 +743,31 @@ fn affected_lists(site: &Site, dirty: &[PageId]) -> Vec<ListJob> {
         }
     }
     jobs
+}
+
+/// Runs the publishing checks of `zhibu check` (in a build, those that can be errors) and
+/// applies the site's severities to every finding that names a rule.
+fn publishing_checks(root: &Path, site: &Site, theme: &Theme, mode: Mode, diags: &mut Diagnostics) {
+    let rules = match crate::check::wording::Rules::load(root) {
+        Ok(r) => r,
+        Err(problems) => {
+            diags.extend(problems);
+            crate::check::wording::Rules::empty()
+        }
+    };
+    let scope = match mode {
+        Mode::Build => crate::check::Scope::Errors,
+        Mode::Check => crate::check::Scope::All,
+    };
+    let found = crate::check::findings(site, &rules, theme, scope);
+    let found = crate::check::apply_levels(found, &site.config.check, mode == Mode::Build);
+    let earlier = std::mem::take(&mut diags.0);
+    diags.extend(crate::check::apply_levels(
+        earlier,
+        &site.config.check,
+        false,
+    ));
+    diags.extend(found);
 }
 
 /// What settings a build depends on: `zhibu.toml` as written and the command-line options.

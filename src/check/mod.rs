@@ -1,0 +1,146 @@
+//! `zhibu check`: the publishing checks propaganda offices need, beyond what a build validates.
+//!
+//! Text rules (placeholders, personal data, wording, spacing) read the Markdown source, so every
+//! finding points at its place in the file. Page rules read the rendered model: links, images,
+//! external resources, empty sections, duplicate titles. Every finding names its rule, so a site
+//! can change a rule's severity in `zhibu.toml` (`[check] severity = { spacing = "off" }`).
+
+pub mod page;
+pub mod personal;
+pub mod report;
+pub mod text;
+pub mod wording;
+
+use crate::config::{CheckConfig, Level};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::site::Site;
+use rayon::prelude::*;
+use std::path::Path;
+
+/// Which checks to run: every one for `zhibu check`; for `build` only those that can stop a
+/// build (the spacing linter only ever warns, and is the slowest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `zhibu check`: everything.
+    All,
+    /// `zhibu build`: what can be an error.
+    Errors,
+}
+
+/// The publishing checks over the model: text rules and Markdown checks on every page and
+/// section, theme sources, empty sections, duplicate titles. Findings are not yet adjusted to
+/// the site's severities (see [`apply_levels`]).
+pub fn findings(
+    site: &Site,
+    rules: &wording::Rules,
+    theme: &crate::theme::Theme,
+    scope: Scope,
+) -> Vec<Diagnostic> {
+    let pages = site.pages.par_iter().flat_map_iter(|p| {
+        one_file(
+            site,
+            rules,
+            &p.file,
+            &p.front.text,
+            &p.body,
+            p.body_line,
+            p.content_dir(),
+            scope,
+        )
+    });
+    let sections = site.sections.par_iter().flat_map_iter(|s| {
+        one_file(
+            site,
+            rules,
+            &s.file,
+            &s.front.text,
+            &s.body,
+            s.body_line,
+            &s.dir,
+            scope,
+        )
+    });
+    let mut out: Vec<Diagnostic> = pages.chain(sections).collect();
+    out.extend(page::check_theme(theme));
+    out.extend(page::check_model(site));
+    out
+}
+
+/// The checks of page `p` alone (a watch rebuild after an edit to its body).
+pub fn page_findings(
+    site: &Site,
+    rules: &wording::Rules,
+    p: crate::site::PageId,
+    scope: Scope,
+) -> Vec<Diagnostic> {
+    let page = &site.pages[p];
+    one_file(
+        site,
+        rules,
+        &page.file,
+        &page.front.text,
+        &page.body,
+        page.body_line,
+        page.content_dir(),
+        scope,
+    )
+}
+
+/// Every check of one content file. Its text is laid out again line for line (front matter
+/// from line 2, the body from its own line) so that positions are those of the file.
+#[allow(clippy::too_many_arguments)]
+fn one_file(
+    site: &Site,
+    rules: &wording::Rules,
+    file: &Path,
+    front: &str,
+    body: &str,
+    body_line: usize,
+    dir: &str,
+    scope: Scope,
+) -> Vec<Diagnostic> {
+    if body_line == 0 && front.is_empty() && body.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    // Front matter: line 1 is the `+++` line, the fields start on line 2.
+    if !front.is_empty() {
+        let text = format!("\n{front}");
+        let unit = text::TextUnit { file, text: &text };
+        out.extend(text::check_text(&unit, rules));
+    }
+    let text = format!("{}{body}", "\n".repeat(body_line));
+    let unit = text::TextUnit { file, text: &text };
+    out.extend(text::check_text(&unit, rules));
+    if scope == Scope::All {
+        out.extend(text::check_spacing(&unit));
+    }
+    out.extend(page::check_markdown(site, file, body, body_line, dir));
+    out
+}
+
+/// Applies the site's severities: a rule set to `off` is dropped, `error` or `warning`
+/// replaces the rule's own. With `errors_only` (a build), warnings are dropped too.
+pub fn apply_levels(
+    findings: Vec<Diagnostic>,
+    config: &CheckConfig,
+    errors_only: bool,
+) -> Vec<Diagnostic> {
+    findings
+        .into_iter()
+        .filter_map(|mut d| {
+            if !d.rule.is_empty() {
+                let default = match d.severity {
+                    Severity::Error => Level::Error,
+                    Severity::Warning => Level::Warning,
+                };
+                d.severity = match config.level(&d.rule, default) {
+                    Level::Off => return None,
+                    Level::Error => Severity::Error,
+                    Level::Warning => Severity::Warning,
+                };
+            }
+            (!errors_only || d.is_error()).then_some(d)
+        })
+        .collect()
+}
