@@ -330,6 +330,11 @@ fn inline_masks(line: &str, base: usize, bytes: &mut [u8], ticks: &mut Vec<Ticks
     }
     let mut i = 0;
     while i < b.len() {
+        // Most bytes (all of Chinese text) start nothing: skip them with one table look-up.
+        if !STARTS[b[i] as usize] {
+            i += 1;
+            continue;
+        }
         match b[i] {
             b'\\' => {
                 i += if b.get(i + 1).is_some_and(|c| c.is_ascii_punctuation()) {
@@ -399,6 +404,18 @@ fn inline_masks(line: &str, base: usize, bytes: &mut [u8], ticks: &mut Vec<Ticks
         }
     }
 }
+
+/// Bytes that may start something [`inline_masks`] blanks or records.
+static STARTS: [bool; 256] = {
+    let mut t = [false; 256];
+    let interesting = b"\\`]<hHfFwW";
+    let mut k = 0;
+    while k < interesting.len() {
+        t[interesting[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 /// Whether a bare URL starts here.
 fn url_start(b: &[u8]) -> bool {
