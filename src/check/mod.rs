@@ -41,7 +41,7 @@ pub fn findings(
             site,
             rules,
             &p.file,
-            &p.front.text,
+            (&p.front.text, p.front.format),
             &p.body,
             p.body_line,
             p.content_dir(),
@@ -53,7 +53,7 @@ pub fn findings(
             site,
             rules,
             &s.file,
-            &s.front.text,
+            (&s.front.text, s.front.format),
             &s.body,
             s.body_line,
             &s.dir,
@@ -78,7 +78,7 @@ pub fn page_findings(
         site,
         rules,
         &page.file,
-        &page.front.text,
+        (&page.front.text, page.front.format),
         &page.body,
         page.body_line,
         page.content_dir(),
@@ -93,7 +93,7 @@ fn one_file(
     site: &Site,
     rules: &wording::Rules,
     file: &Path,
-    front: &str,
+    (front, format): (&str, Option<crate::frontmatter::Format>),
     body: &str,
     body_line: usize,
     dir: &str,
@@ -103,13 +103,23 @@ fn one_file(
         return Vec::new();
     }
     let mut out = Vec::new();
-    // Front matter: line 1 is the `+++` line, the fields start on line 2.
-    if !front.is_empty() {
-        let text = format!("\n{front}");
-        let unit = text::TextUnit { file, text: &text };
-        out.extend(text::check_text(&unit, rules));
-    }
-    let text = format!("{}{body}", "\n".repeat(body_line));
+    // The file laid out again as written, so positions are those of the file and the text
+    // rules see front matter as front matter (only its string values are text).
+    let delimiter = match format {
+        Some(crate::frontmatter::Format::Toml) => "+++",
+        Some(crate::frontmatter::Format::Yaml) => "---",
+        None => "",
+    };
+    let text = if delimiter.is_empty() {
+        format!("{}{body}", "\n".repeat(body_line))
+    } else {
+        let front = if front.is_empty() || front.ends_with('\n') {
+            front.to_string()
+        } else {
+            format!("{front}\n")
+        };
+        format!("{delimiter}\n{front}{delimiter}\n{body}")
+    };
     let unit = text::TextUnit { file, text: &text };
     out.extend(text::check_text(&unit, rules));
     if scope == Scope::All {
