@@ -500,7 +500,10 @@ fn fast_rebuild(
         let stamp = Stamp::of(&file)?;
         let shown = display_path(root, &file);
         let new = site::read_document(old.source.clone(), shown).ok()?;
-        if new.front_source.text != old.front_source.text || new.body_line != old.body_line {
+        if new.front_source.text != old.front_source.text
+            || new.body_line != old.body_line
+            || new.warnings != old.warnings
+        {
             return None;
         }
         let id = last.site.pages.iter().position(|p| p.rel == rel);
@@ -938,7 +941,11 @@ fn read_site(
     let mut unreadable = std::collections::HashSet::new();
     for (rel, r) in parsed {
         match r {
-            Ok(d) => docs.push(d),
+            Ok(d) => {
+                // A file read with a conversion (GBK, UTF-16) says so every build.
+                diags.extend(d.warnings.iter().cloned());
+                docs.push(d);
+            }
             Err(d) => {
                 diags.push(d);
                 unreadable.insert(rel);

@@ -127,3 +127,32 @@ fn severities_follow_the_site_settings() {
         run.stderr
     );
 }
+
+#[test]
+fn a_gbk_file_is_a_warning_or_an_error_as_the_site_says() {
+    // 中文正文 in GBK.
+    let gbk: &[u8] = b"+++\ntitle = \"a\"\n+++\n\xd6\xd0\xce\xc4\xd5\xfd\xce\xc4\n";
+    let dir = site(&[("zhibu.toml", "title = \"x\"")]);
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(dir.path().join("content/a.md"), gbk).unwrap();
+    let run = zhibu(&["build", "--root", dir.path().to_str().unwrap()]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("content/a.md: 警告: 文件是 GBK/GB18030 编码"),
+        "{}",
+        run.stderr
+    );
+    let page = std::fs::read_to_string(dir.path().join("public/a/index.html")).unwrap();
+    assert!(page.contains("中文正文"), "decoded");
+    std::fs::write(
+        dir.path().join("zhibu.toml"),
+        "title = \"x\"\n[check]\nseverity = { gbk = \"error\" }\n",
+    )
+    .unwrap();
+    let err = build_fails(dir.path());
+    assert!(
+        err.starts_with("content/a.md: 错误: 文件是 GBK/GB18030 编码"),
+        "{err}"
+    );
+}
