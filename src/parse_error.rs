@@ -53,6 +53,19 @@ pub(crate) fn from_yaml(
             raw = rest.to_string();
         }
     }
+    // Errors of our own deserializers (dates) are reported where the map starts; the value
+    // they quote shows the line that holds it.
+    let mut pos = pos;
+    if ours(&raw) && (index == Some(0) || pos.line <= 1) {
+        if let Some(value) = backticked(&raw).first().filter(|v| !v.is_empty()) {
+            if let Some(at) = text.find(value.as_str()) {
+                let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let indent = text[start..].len() - text[start..].trim_start().len();
+                pos = Position::of_offset(text, start + indent);
+                key = key_on_line(text, at);
+            }
+        }
+    }
     let at_tab = index.is_some_and(|i| text.get(i..).is_some_and(|t| t.starts_with('\t')));
     let message = if at_tab {
         "YAML 不能用 Tab 缩进或分隔，请改用空格".to_string()
@@ -62,9 +75,19 @@ pub(crate) fn from_yaml(
     Diagnostic::error(file, pos.shifted(line_offset), message)
 }
 
+/// Whether a message comes from one of our own deserializers (which write Chinese), rather
+/// than from serde or the parser (which write English, maybe quoting Chinese values).
+fn ours(message: &str) -> bool {
+    message.trim_start().starts_with(|c: char| !c.is_ascii())
+}
+
 /// The Chinese explanation of one serde message.
 fn explain(message: &str, key: Option<&str>, format: &str) -> String {
     let message = message.trim();
+    if ours(message) {
+        // Already explained in Chinese by one of our own deserializers.
+        return message.to_string();
+    }
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let names = backticked(rest);
         if let Some((unknown, expected)) = names.split_first() {

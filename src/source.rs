@@ -170,9 +170,11 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<Text, Diagnostic> {
     })
 }
 
-/// The largest Markdown file read: 64 MB. A longer article is certainly a mistake (a data dump
-/// or a binary file with a `.md` name), and refusing it keeps the build's memory bounded.
-pub const MAX_TEXT_BYTES: u64 = 64 << 20;
+/// The largest Markdown file read: 20 MB, some ten million Chinese characters. A longer article
+/// is certainly a mistake (a data dump, or a binary file with a `.md` name), and refusing it
+/// keeps the build's memory bounded: rendering, search text and the written page together take
+/// about 25 times the file's size.
+pub const MAX_TEXT_BYTES: u64 = 20 << 20;
 
 /// Decodes `bytes` as UTF-8 (BOM stripped), UTF-16 with BOM, or GB18030; see [`read_text`].
 pub fn decode(mut bytes: Vec<u8>, shown: &Path) -> Result<(String, Vec<Diagnostic>), Diagnostic> {
