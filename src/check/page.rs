@@ -57,7 +57,9 @@ pub fn check_markdown(
     dir: &str,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let at = |offset: usize| Position::of_offset(body, offset).shifted(body_line);
+    // One table of line starts: scanning from the top for each finding was quadratic.
+    let lines = crate::check::text::LineIndex::new(body);
+    let at = |offset: usize| lines.position(body, offset).shifted(body_line);
     let mut image: Option<(usize, String)> = None;
     let mut alt = String::new();
     let options = crate::markdown::options();
@@ -165,8 +167,9 @@ fn check_source(
 pub fn check_html(html: &str, file: &Path, pos: Position) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let lower = html.to_ascii_lowercase();
+    let lines = crate::check::text::LineIndex::new(html);
     let at = |offset: usize| {
-        let p = Position::of_offset(html, offset);
+        let p = lines.position(html, offset);
         if p.line == 1 {
             Position {
                 line: pos.line,
