@@ -155,12 +155,13 @@ fn handle(request: Request, output: &Path, live: &Live) {
         .to_string();
     let result = match path.as_str() {
         "/__zhibu/events" => return events(request, live),
-        "/__zhibu/live.js" => request.respond(
+        "/__zhibu/live.js" => reply(
+            request,
             Response::from_string(CLIENT)
                 .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
                 .with_header(header("Cache-Control", "no-store")),
         ),
-        _ if path.starts_with(PREFIX) => request.respond(not_found_text()),
+        _ if path.starts_with(PREFIX) => reply(request, not_found_text()),
         _ => {
             let generation = live
                 .status
@@ -173,6 +174,13 @@ fn handle(request: Request, output: &Path, live: &Live) {
     if let Err(e) = result {
         tracing::debug!("response not sent: {e}");
     }
+}
+
+/// Sends `response` and closes the connection. Each request gets its own connection: the
+/// event streams hold theirs open indefinitely, and one request per connection keeps them from
+/// ever sharing a connection with a page or its assets.
+fn reply<R: Read>(request: Request, response: Response<R>) -> std::io::Result<()> {
+    request.respond(response.with_header(header("Connection", "close")))
 }
 
 fn header(name: &str, value: &str) -> Header {
@@ -237,13 +245,14 @@ fn event_text(generation: u64, error: Option<&str>) -> String {
 /// A file of the output directory, or its 404 page.
 fn serve_file(request: Request, output: &Path, path: &str, generation: u64) -> std::io::Result<()> {
     let Some(rel) = safe_relative(path) else {
-        return request.respond(not_found_text().with_status_code(400));
+        return reply(request, not_found_text().with_status_code(400));
     };
     let mut file = output.join(&rel);
     if file.is_dir() {
         if !path.ends_with('/') {
             // Relative links inside the page need the trailing slash.
-            return request.respond(
+            return reply(
+                request,
                 Response::empty(301).with_header(header("Location", &format!("{path}/"))),
             );
         }
@@ -254,7 +263,7 @@ fn serve_file(request: Request, output: &Path, path: &str, generation: u64) -> s
         if page.is_file() && inside(output, &page) {
             return send(request, &page, 404, generation);
         }
-        return request.respond(not_found_text());
+        return reply(request, not_found_text());
     }
     send(request, &file, 200, generation)
 }
@@ -315,7 +324,10 @@ fn send(request: Request, file: &Path, status: u16, generation: u64) -> std::io:
     if kind.starts_with("text/html") {
         let html = std::fs::read_to_string(file).unwrap_or_default();
         let body = inject(&html, generation);
-        return request.respond(common(Response::from_string(body).with_status_code(status)));
+        return reply(
+            request,
+            common(Response::from_string(body).with_status_code(status)),
+        );
     }
     let mut f = std::fs::File::open(file)?;
     let len = f.metadata()?.len();
@@ -335,18 +347,22 @@ fn send(request: Request, file: &Path, status: u16, generation: u64) -> std::io:
                 Some((end - start + 1) as usize),
                 None,
             );
-            request.respond(with_common(response, &kind).with_header(header(
-                "Content-Range",
-                &format!("bytes {start}-{end}/{len}"),
-            )))
+            reply(
+                request,
+                with_common(response, &kind).with_header(header(
+                    "Content-Range",
+                    &format!("bytes {start}-{end}/{len}"),
+                )),
+            )
         }
-        Some(RangeAnswer::Unsatisfiable) => request.respond(
+        Some(RangeAnswer::Unsatisfiable) => reply(
+            request,
             Response::empty(416).with_header(header("Content-Range", &format!("bytes */{len}"))),
         ),
         Some(RangeAnswer::Whole) | None => {
             let response =
                 Response::new(StatusCode(status), Vec::new(), f, Some(len as usize), None);
-            request.respond(with_common(response, &kind))
+            reply(request, with_common(response, &kind))
         }
     }
 }
