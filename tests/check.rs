@@ -77,16 +77,7 @@ fn build_refuses_error_level_findings_only() {
 fn severities_follow_the_site_settings() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
-    for entry in walkdir::WalkDir::new(fixture("check")) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(fixture("check")).unwrap();
-        let to = root.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    copy_tree(&fixture("check"), &root, &[]);
     std::fs::write(
         root.join("zhibu.toml"),
         "title = \"检查示例\"\n[check]\nseverity = { placeholder = \"warning\", mobile = \"off\", id-number = \"off\", bank-card = \"off\", external-resource = \"warning\", missing-file = \"warning\", wording = \"error\" }\n",

@@ -57,20 +57,7 @@ fn op() -> impl Strategy<Value = Op> {
 /// A writable copy of the kinds fixture, rendered with the default theme.
 fn working_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let from = fixture("kinds");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(&from).unwrap();
-        if rel.starts_with("templates") {
-            continue;
-        }
-        let to = dir.path().join("site").join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    copy_tree(&fixture("kinds"), &dir.path().join("site"), &["templates"]);
     dir
 }
 

@@ -113,20 +113,7 @@ fn relative_files_beside_a_plain_page_resolve() {
 /// Copies a fixture site without its own templates, so the default theme renders it.
 fn with_default_theme(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let from = fixture(name);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(&from).unwrap();
-        if rel.starts_with("templates") {
-            continue;
-        }
-        let to = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    copy_tree(&fixture(name), dir.path(), &["templates"]);
     dir
 }
 

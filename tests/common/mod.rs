@@ -114,3 +114,20 @@ pub fn build_fails(root: &Path) -> String {
     assert!(!run.ok, "build should fail:\n{}", run.stderr);
     run.stderr
 }
+
+/// Copies the tree at `from` to `to`, leaving out top-level entries named in `skip`.
+pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        if skip.iter().any(|s| rel.starts_with(s)) {
+            continue;
+        }
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
