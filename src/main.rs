@@ -119,7 +119,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 base_url,
                 drafts,
             };
-            Ok(report(zhibu::build(&opts)))
+            Ok(report(build_showing_progress(&opts)))
         }
         Command::Check {
             root,
@@ -181,6 +181,51 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Builds; a build that is still running after two seconds shows a progress bar — in a
+/// terminal only, so logs and CI output stay clean.
+fn build_showing_progress(
+    opts: &zhibu::BuildOptions,
+) -> Result<zhibu::BuildReport, zhibu::BuildError> {
+    use std::io::IsTerminal;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    if !std::io::stderr().is_terminal() {
+        return zhibu::build(opts);
+    }
+    let progress = Arc::new(zhibu::output::Progress::default());
+    let finished = Arc::new(AtomicBool::new(false));
+    let drawer = {
+        let (progress, finished) = (Arc::clone(&progress), Arc::clone(&finished));
+        std::thread::spawn(move || {
+            let start = std::time::Instant::now();
+            while start.elapsed() < std::time::Duration::from_secs(2) {
+                if finished.load(Ordering::Relaxed) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let bar = indicatif::ProgressBar::new(0).with_elapsed(start.elapsed());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} 正在构建 [{bar:40}] {pos}/{len} 个文件 {elapsed}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            while !finished.load(Ordering::Relaxed) {
+                bar.set_length(progress.total.load(Ordering::Relaxed) as u64);
+                bar.set_position(progress.done.load(Ordering::Relaxed) as u64);
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        })
+    };
+    let result = zhibu::pipeline::build_with_progress(opts, progress);
+    finished.store(true, Ordering::Relaxed);
+    let _ = drawer.join();
+    result
 }
 
 /// Prints every finding, then a one-line summary; the exit status says whether it published.

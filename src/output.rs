@@ -30,6 +30,18 @@ pub struct Staging {
     changed: std::sync::atomic::AtomicUsize,
     /// Nothing is written (`zhibu check`): files are only counted.
     discard: bool,
+    /// Counts files produced, for a progress bar.
+    progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// How far a build is: files to produce and files produced so far (read by another thread to
+/// draw a progress bar).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files the build will produce, once known (0 before).
+    pub total: std::sync::atomic::AtomicUsize,
+    /// Files produced so far.
+    pub done: std::sync::atomic::AtomicUsize,
 }
 
 impl Staging {
@@ -56,6 +68,7 @@ impl Staging {
             written: Mutex::new(Written::new()),
             changed: Default::default(),
             discard: true,
+            progress: None,
         }
     }
 
@@ -83,6 +96,7 @@ impl Staging {
             written: Mutex::new(Written::new()),
             changed: Default::default(),
             discard: false,
+            progress: None,
         })
     }
 
@@ -135,6 +149,18 @@ impl Staging {
         );
     }
 
+    /// Reports progress to `progress` from now on.
+    pub fn report_to(&mut self, progress: std::sync::Arc<Progress>) {
+        self.progress = Some(progress);
+    }
+
+    /// One more file produced.
+    fn tick(&self) {
+        if let Some(p) = &self.progress {
+            p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
     /// How many files this build has written so far (unchanged ones skipped in an update).
     pub fn changed_files(&self) -> usize {
         self.changed.load(std::sync::atomic::Ordering::Relaxed)
@@ -148,6 +174,11 @@ impl Staging {
     /// Writes `bytes` at `rel` (a `/`-separated path below the output root).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.path_of(rel)?;
+        // The planned files are counted; the search index's many small files are not known in
+        // advance, so they do not move the bar.
+        if !rel.starts_with("search/") {
+            self.tick();
+        }
         if self.discard || !self.changed(rel, xxhash_rust::xxh3::xxh3_64(bytes)) {
             return Ok(());
         }
@@ -160,6 +191,7 @@ impl Staging {
     /// Copies the file `src` to `rel`.
     pub fn copy(&self, src: &Path, rel: &str) -> io::Result<()> {
         let path = self.path_of(rel)?;
+        self.tick();
         if self.discard || !self.changed(rel, file_fingerprint(src)?) {
             return Ok(());
         }

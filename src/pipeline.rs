@@ -94,13 +94,21 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BuildErr
 
 /// Reads the site, validates it, and renders it into the output directory.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    build_into(opts, None, Mode::Build).map(|(report, _)| report)
+    build_into(opts, None, Mode::Build, None).map(|(report, _)| report)
+}
+
+/// [`build`], counting the files it produces into `progress` as it goes.
+pub fn build_with_progress(
+    opts: &BuildOptions,
+    progress: std::sync::Arc<output::Progress>,
+) -> Result<BuildReport, BuildError> {
+    build_into(opts, None, Mode::Build, Some(progress)).map(|(report, _)| report)
 }
 
 /// `zhibu check`: everything `build` validates and every publishing check, without writing
 /// anything. Returns all findings, errors and warnings, sorted by file and place.
 pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, BuildError> {
-    match build_into(opts, None, Mode::Check) {
+    match build_into(opts, None, Mode::Check, None) {
         Ok((report, _)) => Ok(report.warnings),
         Err(BuildError::Invalid(diags)) => Ok(diags),
         Err(e) => Err(e),
@@ -165,9 +173,8 @@ impl Session {
         let hook = self.on_pages.as_deref_mut();
         let result = match changes.and_then(|c| fast_rebuild(&self.opts, &mut self.memo, c, hook)) {
             Some(r) => r,
-            None => {
-                build_into(&self.opts, Some(&mut self.memo), Mode::Build).map(|(report, _)| report)
-            }
+            None => build_into(&self.opts, Some(&mut self.memo), Mode::Build, None)
+                .map(|(report, _)| report),
         };
         self.memo.forced.clear();
         result
@@ -257,6 +264,7 @@ fn build_into(
     opts: &BuildOptions,
     mut memo: Option<&mut Memo>,
     mode: Mode,
+    progress: Option<std::sync::Arc<output::Progress>>,
 ) -> Result<(BuildReport, Written), BuildError> {
     let started = Instant::now();
     let root = opts.root.as_path();
@@ -349,7 +357,13 @@ fn build_into(
         (_, None) => Staging::new(&output),
     }
     .map_err(io_err(format!("创建临时目录 {}", output.display())))?;
+    let mut staging = staging;
     let plan = plan_outputs(&site, theme);
+    if let Some(p) = progress {
+        p.total
+            .store(plan.len(), std::sync::atomic::Ordering::Relaxed);
+        staging.report_to(p);
+    }
     check_collisions(&plan, &mut diags);
     stop_if_errors(&diags)?;
 
