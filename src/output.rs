@@ -32,6 +32,9 @@ pub struct Staging {
     discard: bool,
     /// Counts files produced, for a progress bar.
     progress: Option<std::sync::Arc<Progress>>,
+    /// Whether to fingerprint what is written, for a later [`Staging::update`]. A one-off
+    /// build skips it: hashing and recording 70,000 files would be work for nothing.
+    record: bool,
 }
 
 /// How far a build is: files to produce and files produced so far (read by another thread to
@@ -48,13 +51,19 @@ impl Staging {
     /// Creates an empty staging directory next to `target` (same file system, so the swap is a
     /// rename). A leftover from a crashed build is removed first.
     pub fn new(target: &Path) -> io::Result<Staging> {
-        Staging::create(target, None)
+        Staging::create(target, None, false)
+    }
+
+    /// A fresh build, as [`Staging::new`], that records what it writes so that the next build
+    /// of a watch session can update it.
+    pub fn recording(target: &Path) -> io::Result<Staging> {
+        Staging::create(target, None, true)
     }
 
     /// A staging directory for a rebuild that replaces only what changed since `previous`
     /// (what the last build of this session wrote into `target`).
     pub fn update(target: &Path, previous: Written) -> io::Result<Staging> {
-        Staging::create(target, Some(previous))
+        Staging::create(target, Some(previous), true)
     }
 
     /// A staging area that writes nothing, for `zhibu check`: everything is rendered (so every
@@ -69,10 +78,11 @@ impl Staging {
             changed: Default::default(),
             discard: true,
             progress: None,
+            record: false,
         }
     }
 
-    fn create(target: &Path, previous: Option<Written>) -> io::Result<Staging> {
+    fn create(target: &Path, previous: Option<Written>, record: bool) -> io::Result<Staging> {
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -97,12 +107,23 @@ impl Staging {
             changed: Default::default(),
             discard: false,
             progress: None,
+            record,
         })
     }
 
-    /// Records `rel` as produced with `fingerprint`; whether it must be written (it changed,
-    /// or this is a fresh build).
-    fn changed(&self, rel: &str, fingerprint: u64) -> bool {
+    /// Records `rel` as produced with its fingerprint (computed only when recording); whether
+    /// it must be written (it changed, or this is a fresh build).
+    fn changed(
+        &self,
+        rel: &str,
+        fingerprint: impl FnOnce() -> io::Result<u64>,
+    ) -> io::Result<bool> {
+        if !self.record {
+            self.changed
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(true);
+        }
+        let fingerprint = fingerprint()?;
         let rel = normalise(rel);
         let fresh = match &self.previous {
             None => true,
@@ -116,7 +137,7 @@ impl Staging {
             self.changed
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        fresh
+        Ok(fresh)
     }
 
     /// Keeps `rel` as the previous build wrote it (a rebuild that found its inputs unchanged).
@@ -179,7 +200,7 @@ impl Staging {
         if !rel.starts_with("search/") {
             self.tick();
         }
-        if self.discard || !self.changed(rel, xxhash_rust::xxh3::xxh3_64(bytes)) {
+        if self.discard || !self.changed(rel, || Ok(xxhash_rust::xxh3::xxh3_64(bytes)))? {
             return Ok(());
         }
         if let Some(p) = path.parent() {
@@ -192,7 +213,7 @@ impl Staging {
     pub fn copy(&self, src: &Path, rel: &str) -> io::Result<()> {
         let path = self.path_of(rel)?;
         self.tick();
-        if self.discard || !self.changed(rel, file_fingerprint(src)?) {
+        if self.discard || !self.changed(rel, || file_fingerprint(src))? {
             return Ok(());
         }
         if let Some(p) = path.parent() {
@@ -467,7 +488,7 @@ mod tests {
     fn update_writes_only_what_changed_and_removes_what_went() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let s = Staging::new(&out).unwrap();
+        let s = Staging::recording(&out).unwrap();
         for (rel, text) in [
             ("index.html", "home"),
             ("a/index.html", "a"),

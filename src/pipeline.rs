@@ -94,7 +94,7 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BuildErr
 
 /// Reads the site, validates it, and renders it into the output directory.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
-    build_into(opts, None, Mode::Build, None).map(|(report, _)| report)
+    build_into(opts, None, Mode::Build, None)
 }
 
 /// [`build`], counting the files it produces into `progress` as it goes.
@@ -102,14 +102,14 @@ pub fn build_with_progress(
     opts: &BuildOptions,
     progress: std::sync::Arc<output::Progress>,
 ) -> Result<BuildReport, BuildError> {
-    build_into(opts, None, Mode::Build, Some(progress)).map(|(report, _)| report)
+    build_into(opts, None, Mode::Build, Some(progress))
 }
 
 /// `zhibu check`: everything `build` validates and every publishing check, without writing
 /// anything. Returns all findings, errors and warnings, sorted by file and place.
 pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, BuildError> {
     match build_into(opts, None, Mode::Check, None) {
-        Ok((report, _)) => Ok(report.warnings),
+        Ok(report) => Ok(report.warnings),
         Err(BuildError::Invalid(diags)) => Ok(diags),
         Err(e) => Err(e),
     }
@@ -173,8 +173,7 @@ impl Session {
         let hook = self.on_pages.as_deref_mut();
         let result = match changes.and_then(|c| fast_rebuild(&self.opts, &mut self.memo, c, hook)) {
             Some(r) => r,
-            None => build_into(&self.opts, Some(&mut self.memo), Mode::Build, None)
-                .map(|(report, _)| report),
+            None => build_into(&self.opts, Some(&mut self.memo), Mode::Build, None),
         };
         self.memo.forced.clear();
         result
@@ -258,14 +257,14 @@ struct LastBuild {
 }
 
 /// Builds; with a memo (a watch session) only changed files are read, only outputs whose
-/// inputs changed are rendered, and only changed files are replaced. Returns the report and
-/// what the output now holds.
+/// inputs changed are rendered, and only changed files are replaced; the memo then records what
+/// the output holds.
 fn build_into(
     opts: &BuildOptions,
     mut memo: Option<&mut Memo>,
     mode: Mode,
     progress: Option<std::sync::Arc<output::Progress>>,
-) -> Result<(BuildReport, Written), BuildError> {
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let root = opts.root.as_path();
     let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
@@ -351,13 +350,15 @@ fn build_into(
         output::check_output_dir(root, &output).map_err(BuildError::UnsafeOutput)?;
     }
     tracing::debug!("output checked at {:?}", started.elapsed());
-    let staging = match (mode, memo.as_deref_mut().and_then(|m| m.written.clone())) {
+    let mut staging = match (mode, memo.as_deref_mut()) {
         (Mode::Check, _) => Ok(Staging::discard(&output)),
-        (_, Some(previous)) => Staging::update(&output, previous),
+        (_, Some(m)) => match m.written.clone() {
+            Some(previous) => Staging::update(&output, previous),
+            None => Staging::recording(&output),
+        },
         (_, None) => Staging::new(&output),
     }
     .map_err(io_err(format!("创建临时目录 {}", output.display())))?;
-    let mut staging = staging;
     let plan = plan_outputs(&site, theme);
     if let Some(p) = progress {
         p.total
@@ -435,7 +436,7 @@ fn build_into(
         .map_err(io_err(format!("替换 {}", output.display())))?;
     tracing::debug!("output swapped in at {:?}", started.elapsed());
     if let Some(m) = memo.as_deref_mut() {
-        m.written = Some(written.clone());
+        m.written = Some(written);
         if let Some(new_pages) = pages.memos {
             m.pages = site
                 .pages
@@ -471,7 +472,7 @@ fn build_into(
             });
         }
     }
-    Ok((report, written))
+    Ok(report)
 }
 
 /// A rebuild after edits that changed only the bodies of existing pages — what editors do
