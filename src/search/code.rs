@@ -22,6 +22,12 @@ pub fn push_varint(out: &mut Vec<u8>, mut n: u32) {
     out.push(DIGITS[n as usize]);
 }
 
+/// What an ascending list holds for `n` after `prev`: the first number as is, then
+/// `difference − 1` (read back with [`Reader::next_after`]).
+pub fn gap(prev: Option<u32>, n: u32) -> u32 {
+    prev.map_or(n, |p| n - p - 1)
+}
+
 /// Value of one digit, or `None` when `b` is not a digit.
 fn digit(b: u8) -> Option<u32> {
     match b {
@@ -64,6 +70,12 @@ impl<'a> Reader<'a> {
                 return n + d * scale;
             }
         }
+    }
+
+    /// The next number of an ascending list after `prev`, written with [`gap`].
+    pub fn next_after(&mut self, prev: Option<u32>) -> u32 {
+        let d = self.varint();
+        prev.map_or(d, |p| p + d + 1)
     }
 }
 

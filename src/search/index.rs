@@ -24,7 +24,7 @@
 //! positions of each page in turn. Page numbers and positions are deltas (the first absolute,
 //! then `difference − 1`).
 
-use super::code::{push_varint, shard_name, term_hash};
+use super::code::{gap, push_varint, shard_name, term_hash};
 use super::text::{self, body_text};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -534,7 +534,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         let (mut lists, mut positions, mut last) = (0, 0, None::<u32>);
         for &(_, c, i) in group {
             let t = &chunks[c as usize][i as usize];
-            lists += varint_len(last.map_or(t.first, |l| t.first - l - 1)) + t.pages.len();
+            lists += varint_len(gap(last, t.first)) + t.pages.len();
             positions += t.positions.len();
             last = Some(t.last);
         }
@@ -571,9 +571,9 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         let mut last = None::<u32>;
         for &(_, c, i) in group {
             let t = &mut chunks[c as usize][i as usize];
-            let mut gap = Vec::with_capacity(5);
-            push_varint(&mut gap, last.map_or(t.first, |l| t.first - l - 1));
-            s.push_str(ascii(&gap));
+            let mut digits = Vec::with_capacity(5);
+            push_varint(&mut digits, gap(last, t.first));
+            s.push_str(ascii(&digits));
             s.push_str(ascii(&t.pages));
             last = Some(t.last);
             t.pages = Vec::new();

@@ -114,8 +114,7 @@ impl LoadedIndex {
             let mut r = Reader::new(p);
             let mut page: Option<u32> = None;
             while !r.done() {
-                let d = r.varint();
-                let id = page.map_or(d, |pg| pg + d + 1);
+                let id = r.next_after(page);
                 page = Some(id);
                 let h = r.varint();
                 let _part = r.varint();
@@ -240,8 +239,7 @@ fn decode_pairs(p: &[u8], pos: Option<&[u8]>) -> HashMap<u32, PairEntry> {
     let mut rp = pos.map(Reader::new);
     let mut page: Option<u32> = None;
     while !r.done() {
-        let d = r.varint();
-        let id = page.map_or(d, |pg| pg + d + 1);
+        let id = r.next_after(page);
         page = Some(id);
         let h = r.varint();
         let n = (h >> 1) as usize;
@@ -255,8 +253,7 @@ fn decode_pairs(p: &[u8], pos: Option<&[u8]>) -> HashMap<u32, PairEntry> {
         if let Some(rp) = rp.as_mut() {
             let mut last: Option<u32> = None;
             for _ in 0..n {
-                let v = rp.varint();
-                let p = last.map_or(v, |l| l + v + 1);
+                let p = rp.next_after(last);
                 positions.push(p);
                 last = Some(p);
             }
