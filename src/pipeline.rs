@@ -207,6 +207,19 @@ struct Templates {
     problems: Vec<Diagnostic>,
 }
 
+impl Templates {
+    fn load(root: &Path, config: &Config) -> Templates {
+        let mut problems = Diagnostics::default();
+        let (tera, theme) = load_templates(root, config, &mut problems);
+        Templates {
+            hashes: template_hashes(&theme),
+            tera,
+            theme,
+            problems: problems.0,
+        }
+    }
+}
+
 /// What one page produced last time, and the fingerprint of everything it depended on.
 struct PageMemo {
     /// Fingerprint of the Markdown and what its links resolve to.
@@ -286,30 +299,17 @@ fn build_into(
                 ..Memo::default()
             };
         }
-        if m.templates.is_none() {
-            let mut problems = Diagnostics::default();
-            let (tera, theme) = load_templates(root, &config, &mut problems);
-            let hashes = template_hashes(&theme);
-            m.templates = Some(std::sync::Arc::new(Templates {
-                tera,
-                theme,
-                hashes,
-                problems: problems.0,
-            }));
-        }
     }
-    let loaded;
-    let cached = memo.as_deref().and_then(|m| m.templates.clone());
-    let (tera, theme, template_hashes) = match &cached {
-        Some(t) => {
-            diags.extend(t.problems.iter().cloned());
-            (&t.tera, &t.theme, Some(&t.hashes))
-        }
-        None => {
-            loaded = load_templates(root, &config, &mut diags);
-            (&loaded.0, &loaded.1, None)
-        }
+    // A session keeps its templates until one of them, a theme or the settings change.
+    let templates = match memo.as_deref_mut() {
+        Some(m) => m
+            .templates
+            .get_or_insert_with(|| std::sync::Arc::new(Templates::load(root, &config)))
+            .clone(),
+        None => std::sync::Arc::new(Templates::load(root, &config)),
     };
+    diags.extend(templates.problems.iter().cloned());
+    let (tera, theme, template_hashes) = (&templates.tera, &templates.theme, &templates.hashes);
     let syntax_css = markdown::highlight_css(&config.highlight_theme);
     if syntax_css.is_none() {
         diags.push(Diagnostic::file_error(
@@ -549,7 +549,7 @@ fn fast_render(
     let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
     let templates = memo.templates.clone().expect("checked by the caller");
     let (tera, theme) = (&templates.tera, &templates.theme);
-    let hashes = Some(&templates.hashes);
+    let hashes = &templates.hashes;
     let site = &last.site;
     let mut diags = Diagnostics::default();
     diags.extend(last.model_warnings.iter().cloned());
@@ -632,8 +632,7 @@ fn fast_render(
             continue;
         }
         let prepared = prepare_list(&lists, job, &last.section_bodies, &search_filters);
-        let t = hashes.and_then(|h| h.get(&prepared.template)).copied();
-        let key = prepared.fingerprint() ^ t.unwrap_or(0).rotate_left(17);
+        let key = prepared.fingerprint(hashes);
         match lists.render_prepared(&prepared) {
             Ok(h) => {
                 if let Err(e) = staging.write(&rel, h.as_bytes()) {
@@ -1098,10 +1097,7 @@ struct RenderedPages {
 }
 
 /// Previous page memos by page file, and the template fingerprints (a watch session).
-type PageMemos<'m> = (
-    &'m HashMap<String, PageMemo>,
-    Option<&'m HashMap<String, u64>>,
-);
+type PageMemos<'m> = (&'m HashMap<String, PageMemo>, &'m HashMap<String, u64>);
 
 /// Renders every page's Markdown and template in parallel and writes it at once, so page HTML
 /// never piles up in memory; only digests for list pages and the normalised searchable text
@@ -1292,7 +1288,7 @@ fn page_key(
     html_hash: u64,
     search_key: u64,
     template: &str,
-    template_hashes: Option<&HashMap<String, u64>>,
+    template_hashes: &HashMap<String, u64>,
     world: u64,
 ) -> u64 {
     let mut fp = render::Fingerprint::default();
@@ -1300,7 +1296,7 @@ fn page_key(
     fp.add(&html_hash.to_le_bytes());
     fp.add(&search_key.to_le_bytes());
     fp.add(template.as_bytes());
-    let t = template_hashes.and_then(|h| h.get(template)).copied();
+    let t = template_hashes.get(template).copied();
     fp.add(&t.unwrap_or(0).to_le_bytes());
     fp.add(&world.to_le_bytes());
     fp.finish()
@@ -1551,7 +1547,7 @@ fn prepare_list(
 }
 
 /// Previous list fingerprints by output file, and the template fingerprints (a watch session).
-type ListMemos<'m> = (&'m HashMap<String, u64>, Option<&'m HashMap<String, u64>>);
+type ListMemos<'m> = (&'m HashMap<String, u64>, &'m HashMap<String, u64>);
 
 /// A list output's fingerprint in a session (output file, key), and its problem if any.
 type ListOutcome = (Option<(String, u64)>, Option<Diagnostic>);
@@ -1576,10 +1572,7 @@ fn render_lists(
             let rel = job.rel(site);
             // In a watch session: the same template given the same context makes the same
             // page, so an unchanged one is kept as it is.
-            let key = memo.map(|(_, hashes)| {
-                let t = hashes.and_then(|h| h.get(&prepared.template)).copied();
-                prepared.fingerprint() ^ t.unwrap_or(0).rotate_left(17)
-            });
+            let key = memo.map(|(_, hashes)| prepared.fingerprint(hashes));
             if let (Some((previous, _)), Some(k)) = (memo, key) {
                 if previous.get(&rel) == Some(&k) && staging.keep(&rel) {
                     return Some((Some((rel, k)), None));

@@ -702,9 +702,18 @@ impl Prepared {
         }
     }
 
-    /// A fingerprint of the context (the template's own is added by the caller).
-    pub fn fingerprint(&self) -> u64 {
+    /// A fingerprint of everything the output depends on: the whole context and the template
+    /// (by its fingerprint in `template_hashes`, which covers what it extends and includes).
+    pub fn fingerprint(&self, template_hashes: &std::collections::HashMap<String, u64>) -> u64 {
         let mut fp = Fingerprint::default();
+        fp.add(self.template.as_bytes());
+        fp.add(
+            &template_hashes
+                .get(&self.template)
+                .copied()
+                .unwrap_or(0)
+                .to_le_bytes(),
+        );
         fp.add_json(&self.context.clone().into_json());
         fp.finish()
     }
