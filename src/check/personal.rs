@@ -83,7 +83,7 @@ pub(crate) fn scan(text: &str) -> Vec<Found> {
             j += 1;
         }
         if j > i {
-            if let Some(f) = classify_chain(text, &runs[i..=j]) {
+            if let Some(f) = classify_chain(&runs[i..=j]) {
                 found.push(f);
             }
         } else if let Some(f) = classify_solid(text, &runs[i]) {
@@ -160,7 +160,7 @@ fn classify_solid(text: &str, run: &Run) -> Option<Found> {
 }
 
 /// A chain of runs joined by single separators of one kind.
-fn classify_chain(text: &str, runs: &[Run]) -> Option<Found> {
+fn classify_chain(runs: &[Run]) -> Option<Found> {
     let lens: Vec<usize> = runs.iter().map(|r| r.digits.len()).collect();
     let digits: Vec<u8> = runs.iter().flat_map(|r| r.digits.iter().copied()).collect();
     let (start, end) = (runs[0].start, runs[runs.len() - 1].end);
@@ -177,7 +177,6 @@ fn classify_chain(text: &str, runs: &[Run]) -> Option<Found> {
     {
         return Some(card_found(start, end, &digits));
     }
-    let _ = text;
     None
 }
 
