@@ -13,13 +13,30 @@ pub const FINAL: u32 = 64;
 /// Continuation digits: the other 27.
 pub const CONT: u32 = 27;
 
-/// Appends `n` as a varint.
-pub fn push_varint(out: &mut Vec<u8>, mut n: u32) {
+/// Calls `f` with each digit of `n` as a varint, lowest group first.
+fn digits(mut n: u32, mut f: impl FnMut(u8)) {
     while n >= FINAL {
-        out.push(DIGITS[(FINAL + n % CONT) as usize]);
+        f(DIGITS[(FINAL + n % CONT) as usize]);
         n /= CONT;
     }
-    out.push(DIGITS[n as usize]);
+    f(DIGITS[n as usize]);
+}
+
+/// Appends `n` as a varint.
+pub fn push_varint(out: &mut Vec<u8>, n: u32) {
+    digits(n, |d| out.push(d));
+}
+
+/// Appends `n` as a varint to text (the digits are ASCII).
+pub fn push_varint_str(out: &mut String, n: u32) {
+    digits(n, |d| out.push(char::from(d)));
+}
+
+/// Digits of `n` as a varint.
+pub fn varint_len(n: u32) -> usize {
+    let mut len = 0;
+    digits(n, |_| len += 1);
+    len
 }
 
 /// What an ascending list holds for `n` after `prev`: the first number as is, then

@@ -24,7 +24,7 @@
 //! positions of each page in turn. Page numbers and positions are deltas (the first absolute,
 //! then `difference − 1`).
 
-use super::code::{gap, push_varint, shard_name, term_hash};
+use super::code::{gap, push_varint, push_varint_str, shard_name, term_hash, varint_len};
 use super::text::{self, body_text};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -353,16 +353,6 @@ impl Chunk {
     }
 }
 
-/// Digits of `n` as a varint.
-fn varint_len(mut n: u32) -> usize {
-    let mut len = 1;
-    while n >= super::code::FINAL {
-        n /= super::code::CONT;
-        len += 1;
-    }
-    len
-}
-
 /// Size figures for the build report.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IndexStats {
@@ -434,9 +424,7 @@ impl ShardSet {
         let s = &mut self.files[(h % self.n) as usize];
         s.push(if key & PAIR == 0 { 'a' } else { 'b' });
         s.push_str(term);
-        let mut digits = Vec::with_capacity(5);
-        push_varint(&mut digits, len as u32);
-        s.push_str(ascii(&digits));
+        push_varint_str(s, len as u32);
         s
     }
 
@@ -571,9 +559,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         let mut last = None::<u32>;
         for &(_, c, i) in group {
             let t = &mut chunks[c as usize][i as usize];
-            let mut digits = Vec::with_capacity(5);
-            push_varint(&mut digits, gap(last, t.first));
-            s.push_str(ascii(&digits));
+            push_varint_str(s, gap(last, t.first));
             s.push_str(ascii(&t.pages));
             last = Some(t.last);
             t.pages = Vec::new();
@@ -644,7 +630,7 @@ fn escaped(term: &str) -> String {
 
 /// Sorted page numbers as runs: `gap, length − 1` pairs of varints.
 fn encode_ranges(ids: &[u32]) -> String {
-    let mut out = Vec::new();
+    let mut out = String::new();
     let mut next = 0u32;
     let mut i = 0;
     while i < ids.len() {
@@ -653,10 +639,10 @@ fn encode_ranges(ids: &[u32]) -> String {
         while j + 1 < ids.len() && ids[j + 1] == ids[j] + 1 {
             j += 1;
         }
-        push_varint(&mut out, start - next);
-        push_varint(&mut out, (j - i) as u32);
+        push_varint_str(&mut out, start - next);
+        push_varint_str(&mut out, (j - i) as u32);
         next = ids[j] + 1;
         i = j + 1;
     }
-    String::from_utf8(out).expect("ascii")
+    out
 }
