@@ -560,6 +560,14 @@ fn fast_render(
     let renderer = Renderer::new(site, tera, &[], opts.drafts);
     let fold = site.config.search_fold_traditional;
     let world = link_world(site) ^ renderer.common_fingerprint();
+    let job = PageJob {
+        renderer: &renderer,
+        staging: &staging,
+        search_pages: &search_pages,
+        fold,
+        template_hashes: hashes,
+        world,
+    };
     tracing::debug!("fast: prepared at {:?}", started.elapsed());
 
     // Every file is kept as it is, but for what the edited pages produced before (their text
@@ -587,24 +595,10 @@ fn fast_render(
         let mut problems = md_problems.clone();
         let html_hash = xxhash_rust::xxh3::xxh3_64(body.html.as_bytes());
         let md_key = markdown_key(page, &target, world);
-        let (template, ctx_key) = renderer.page_fingerprint(id, &body);
-        let search_key = page_search_key(&search_pages[id], html_hash, fold);
-        let key = page_key(ctx_key, html_hash, search_key, &template, hashes, world);
+        let keys = job.keys(id, &body, md_key, html_hash);
         last.digests[id] = PageDigest::of_ref(&body);
         last.rests[id] = PageRest::of_ref(&body, &page.file);
-        let keys = PageKeys {
-            md_key,
-            html_hash,
-            key,
-            search_key,
-        };
-        let written = PageWrite {
-            renderer: &renderer,
-            staging: &staging,
-            search_page: &search_pages[id],
-            fold,
-        };
-        let m = written.write(id, body, keys, md_problems, &mut problems);
+        let m = job.write(id, body, keys, md_problems, &mut problems);
         diags.extend(problems);
         new_memos.push((page.rel.clone(), m));
     }
@@ -626,25 +620,22 @@ fn fast_render(
     let jobs = affected_lists(site, dirty);
     let mut list_keys = memo.lists.clone();
     let mut rendered_lists = std::collections::HashSet::new();
+    // No previous fingerprints: these outputs show what changed, so they are always rendered.
+    let render_all = HashMap::new();
     for job in &jobs {
-        let rel = job.rel(site);
-        if !rendered_lists.insert(rel.clone()) {
+        if !rendered_lists.insert(job.rel(site)) {
             continue;
         }
-        let prepared = prepare_list(&lists, job, &last.section_bodies, &search_filters);
-        let key = prepared.fingerprint(hashes);
-        match lists.render_prepared(&prepared) {
-            Ok(h) => {
-                if let Err(e) = staging.write(&rel, h.as_bytes()) {
-                    diags.push(Diagnostic::file_error(
-                        rel.as_str(),
-                        format!("写入失败：{e}"),
-                    ));
-                }
-            }
-            Err(d) => diags.push(d),
-        }
-        list_keys.insert(rel, key);
+        let (key, problem) = render_list(
+            &lists,
+            job,
+            &last.section_bodies,
+            &search_filters,
+            &staging,
+            Some((&render_all, hashes)),
+        );
+        list_keys.extend(key);
+        diags.extend(problem);
     }
     tracing::debug!("fast: lists rendered at {:?}", started.elapsed());
     let syntax_css = markdown::highlight_css(&site.config.highlight_theme);
@@ -1131,8 +1122,16 @@ fn render_pages(
             let done = (PageDigest::of(&mut body), PageRest::of(body, &page.file));
             return ((done.0, done.1, searchable, None, true), problems);
         };
+        let job = PageJob {
+            renderer: &renderer,
+            staging,
+            search_pages,
+            fold,
+            template_hashes,
+            world: world.unwrap_or(0),
+        };
         let old = previous.get(&page.rel);
-        let md_key = markdown_key(page, &target, world.unwrap_or(0));
+        let md_key = markdown_key(page, &target, job.world);
         let mut fresh = None;
         let (body, html_hash, md_problems) = match old.filter(|m| m.md_key == md_key) {
             Some(m) => (&m.body, m.html_hash, m.md_problems.clone()),
@@ -1143,28 +1142,19 @@ fn render_pages(
                 (fresh.as_ref().expect("just set"), hash, problems)
             }
         };
-        let (template, ctx_key) = renderer.page_fingerprint(id, body);
-        let search_key = page_search_key(&search_pages[id], html_hash, fold);
-        let key = page_key(
-            ctx_key,
-            html_hash,
-            search_key,
-            &template,
-            template_hashes,
-            world.unwrap_or(0),
-        );
+        let keys = job.keys(id, body, md_key, html_hash);
         let mut problems = md_problems.clone();
-        let kept = old.filter(|m| m.key == key && m.outputs.iter().all(|o| staging.keep(o)));
+        let kept = old.filter(|m| m.key == keys.key && m.outputs.iter().all(|o| staging.keep(o)));
         let memo = match kept {
             Some(m) => PageMemo {
                 md_key,
                 body: m.body.clone(),
                 html_hash,
                 md_problems,
-                key,
+                key: keys.key,
                 outputs: m.outputs.clone(),
                 search: m.search.clone(),
-                search_key,
+                search_key: keys.search_key,
             },
             None => {
                 // The body HTML is needed now: render the Markdown if it was reused.
@@ -1172,19 +1162,7 @@ fn render_pages(
                     Some(b) => b,
                     None => markdown::render(&page.body, site, &target).0,
                 };
-                let keys = PageKeys {
-                    md_key,
-                    html_hash,
-                    key,
-                    search_key,
-                };
-                let write = PageWrite {
-                    renderer: &renderer,
-                    staging,
-                    search_page: &search_pages[id],
-                    fold,
-                };
-                write.write(id, body, keys, md_problems, &mut problems)
+                job.write(id, body, keys, md_problems, &mut problems)
             }
         };
         let rendered = kept.is_none();
@@ -1236,15 +1214,40 @@ struct PageKeys {
     search_key: u64,
 }
 
-/// Where and how a page that must be rendered is written.
-struct PageWrite<'w, 'r> {
+/// What a session's page rendering shares across pages: where pages are written and what
+/// their fingerprints are made of.
+struct PageJob<'w, 'r> {
     renderer: &'w Renderer<'r>,
     staging: &'w Staging,
-    search_page: &'w search::SearchPage,
+    search_pages: &'w [search::SearchPage],
     fold: bool,
+    template_hashes: &'w HashMap<String, u64>,
+    /// What links resolve to and what every context shares (see [`link_world`]).
+    world: u64,
 }
 
-impl PageWrite<'_, '_> {
+impl PageJob<'_, '_> {
+    /// The fingerprints of page `id` with `body` (whose Markdown has `md_key` and whose HTML
+    /// hashes to `html_hash`).
+    fn keys(&self, id: usize, body: &Body, md_key: u64, html_hash: u64) -> PageKeys {
+        let (template, ctx_key) = self.renderer.page_fingerprint(id, body);
+        let search_key = page_search_key(&self.search_pages[id], html_hash, self.fold);
+        let key = page_key(
+            ctx_key,
+            html_hash,
+            search_key,
+            &template,
+            self.template_hashes,
+            self.world,
+        );
+        PageKeys {
+            md_key,
+            html_hash,
+            key,
+            search_key,
+        }
+    }
+
     /// Writes page `id` (its HTML and search text parts) from its freshly rendered `body`;
     /// returns its memo, the body kept without its HTML.
     fn write(
@@ -1256,8 +1259,13 @@ impl PageWrite<'_, '_> {
         problems: &mut Vec<Diagnostic>,
     ) -> PageMemo {
         let mut outputs = vec![write_page(self.renderer, self.staging, id, &body, problems)];
-        let (search, parts) =
-            write_search_parts(self.staging, self.search_page, &body, self.fold, problems);
+        let (search, parts) = write_search_parts(
+            self.staging,
+            &self.search_pages[id],
+            &body,
+            self.fold,
+            problems,
+        );
         outputs.extend(parts);
         body.html = String::new();
         PageMemo {
@@ -1552,6 +1560,35 @@ type ListMemos<'m> = (&'m HashMap<String, u64>, &'m HashMap<String, u64>);
 /// A list output's fingerprint in a session (output file, key), and its problem if any.
 type ListOutcome = (Option<(String, u64)>, Option<Diagnostic>);
 
+/// Renders and writes one list output. In a watch session (`memo`) the same template given the
+/// same context makes the same page, so an output whose fingerprint is unchanged is kept as it
+/// is; the fingerprint is returned to be remembered.
+fn render_list(
+    r: &Renderer<'_>,
+    job: &ListJob,
+    section_bodies: &[Body],
+    search_filters: &serde_json::Value,
+    staging: &Staging,
+    memo: Option<ListMemos<'_>>,
+) -> ListOutcome {
+    let prepared = prepare_list(r, job, section_bodies, search_filters);
+    let rel = job.rel(r.site);
+    let key = memo.map(|(_, hashes)| prepared.fingerprint(hashes));
+    if let (Some((previous, _)), Some(k)) = (memo, key) {
+        if previous.get(&rel) == Some(&k) && staging.keep(&rel) {
+            return (Some((rel, k)), None);
+        }
+    }
+    let problem = match r.render_prepared(&prepared) {
+        Ok(h) => staging
+            .write(&rel, h.as_bytes())
+            .err()
+            .map(|e| Diagnostic::file_error(rel.as_str(), format!("写入失败：{e}"))),
+        Err(d) => Some(d),
+    };
+    (key.map(|k| (rel, k)), problem)
+}
+
 /// Section lists, filter pages, print views, taxonomy pages and 404, rendered in parallel.
 fn render_lists(
     site: &Site,
@@ -1568,24 +1605,14 @@ fn render_lists(
             if matches!(job, ListJob::Search) && !r.has_search_page() {
                 return None;
             }
-            let prepared = prepare_list(r, job, section_bodies, search_filters);
-            let rel = job.rel(site);
-            // In a watch session: the same template given the same context makes the same
-            // page, so an unchanged one is kept as it is.
-            let key = memo.map(|(_, hashes)| prepared.fingerprint(hashes));
-            if let (Some((previous, _)), Some(k)) = (memo, key) {
-                if previous.get(&rel) == Some(&k) && staging.keep(&rel) {
-                    return Some((Some((rel, k)), None));
-                }
-            }
-            let problem = match r.render_prepared(&prepared) {
-                Ok(h) => staging
-                    .write(&rel, h.as_bytes())
-                    .err()
-                    .map(|e| Diagnostic::file_error(rel.as_str(), format!("写入失败：{e}"))),
-                Err(d) => Some(d),
-            };
-            Some((key.map(|k| (rel, k)), problem))
+            Some(render_list(
+                r,
+                job,
+                section_bodies,
+                search_filters,
+                staging,
+                memo,
+            ))
         })
         .collect();
     let mut keys = HashMap::new();
