@@ -19,7 +19,8 @@
 //! An 18-digit number that is a valid ID number is reported as `id-number` only, even when it
 //! also passes the Luhn check.
 
-use crate::diagnostic::Diagnostic;
+use crate::check::text::Found;
+use crate::diagnostic::Severity;
 
 /// Rule id: 18-digit mainland ID numbers (checksum and birth date valid).
 pub const ID_NUMBER: &str = "id-number";
@@ -27,19 +28,6 @@ pub const ID_NUMBER: &str = "id-number";
 pub const MOBILE: &str = "mobile";
 /// Rule id: bank card numbers (Luhn).
 pub const BANK_CARD: &str = "bank-card";
-
-/// One personal-data finding in a text: which rule, where (byte range) and the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Found {
-    /// `id-number`, `mobile` or `bank-card`.
-    pub(crate) rule: &'static str,
-    /// Byte range in the scanned text.
-    pub(crate) start: usize,
-    /// End of the byte range (exclusive).
-    pub(crate) end: usize,
-    /// Chinese message.
-    pub(crate) message: String,
-}
 
 /// The value of a digit character (ASCII or full-width), if it is one.
 fn digit(c: char) -> Option<u8> {
@@ -267,6 +255,7 @@ fn id_found(start: usize, end: usize, d: &[u8], x: bool) -> Found {
         rule: ID_NUMBER,
         start,
         end,
+        severity: Severity::Error,
         message: format!(
             "发现身份证号码“{}”：公开发布的页面不得包含个人身份证号，请删除",
             hidden(d, 6, 4, x)
@@ -279,6 +268,7 @@ fn mobile_found(start: usize, end: usize, d: &[u8]) -> Found {
         rule: MOBILE,
         start,
         end,
+        severity: Severity::Error,
         message: format!(
             "发现手机号码“{}”：公开发布的页面不得包含个人手机号，请删除，或写成办公电话",
             hidden(d, 3, 4, false)
@@ -291,30 +281,12 @@ fn card_found(start: usize, end: usize, d: &[u8]) -> Found {
         rule: BANK_CARD,
         start,
         end,
+        severity: Severity::Error,
         message: format!(
             "发现银行卡号“{}”：公开发布的页面不得包含银行卡号，请删除",
             hidden(d, 4, 4, false)
         ),
     }
-}
-
-/// Turns findings into diagnostics for `file`, with positions from `index`.
-pub(crate) fn to_diagnostics(
-    file: &std::path::Path,
-    text: &str,
-    index: &crate::check::text::LineIndex,
-    found: Vec<Found>,
-) -> Vec<Diagnostic> {
-    found
-        .into_iter()
-        .map(|f| {
-            let pos = index.position(text, f.start);
-            let len = text[f.start..f.end].chars().count();
-            Diagnostic::error(file, pos, f.message)
-                .with_rule(f.rule)
-                .with_len(len)
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@
 
 use crate::check::personal;
 use crate::check::wording::Rules;
-use crate::diagnostic::{Diagnostic, Position};
+use crate::diagnostic::{Diagnostic, Position, Severity};
 use regex::Regex;
 use std::collections::HashSet;
 use std::ops::Range;
@@ -51,27 +51,47 @@ pub struct TextUnit<'a> {
 /// `spacing` is separate, in [`check_spacing`], because it is much slower and only warns.
 pub fn check_text(unit: &TextUnit<'_>, rules: &Rules) -> Vec<Diagnostic> {
     let prose = Prose::new(unit.text);
-    let index = LineIndex::new(unit.text);
-    let mut out = placeholders(unit, &prose, &index);
-    out.extend(personal::to_diagnostics(
-        unit.file,
-        unit.text,
-        &index,
-        personal::scan(&prose.masked),
-    ));
-    for f in rules.find(&prose.masked) {
-        // A pattern may match blanks that stood for part of a character: widen to whole ones.
-        let (start, end) = whole_chars(unit.text, f.start, f.end);
-        let pos = index.position(unit.text, start);
-        let len = unit.text[start..end].chars().count();
-        let d = match f.severity {
-            crate::diagnostic::Severity::Error => Diagnostic::error(unit.file, pos, f.message),
-            crate::diagnostic::Severity::Warning => Diagnostic::warning(unit.file, pos, f.message),
-        };
-        out.push(d.with_rule(crate::check::wording::WORDING).with_len(len));
+    let mut found = placeholders(unit.text, &prose.masked);
+    found.extend(personal::scan(&prose.masked));
+    found.extend(rules.find(&prose.masked));
+    if found.is_empty() {
+        // Most pages: no line table needed.
+        return Vec::new();
     }
+    let index = LineIndex::new(unit.text);
+    let mut out: Vec<Diagnostic> = found
+        .into_iter()
+        .map(|f| {
+            // A wording pattern may match blanks that stood for part of a character: widen to
+            // whole ones (a no-op for the other rules, which match whole characters).
+            let (start, end) = whole_chars(unit.text, f.start, f.end);
+            let pos = index.position(unit.text, start);
+            Diagnostic {
+                severity: f.severity,
+                ..Diagnostic::error(unit.file, pos, f.message)
+            }
+            .with_rule(f.rule)
+            .with_len(unit.text[start..end].chars().count())
+        })
+        .collect();
     sort(&mut out);
     out
+}
+
+/// One finding of a text rule, before it is located: which rule, the byte range in the file
+/// (the same in the blanked copy), the rule's default severity and the Chinese message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    /// Rule id (`placeholder`, `id-number`, `wording`, …).
+    pub(crate) rule: &'static str,
+    /// Start byte.
+    pub(crate) start: usize,
+    /// End byte (exclusive).
+    pub(crate) end: usize,
+    /// The rule's own severity, before the site's `[check] severity`.
+    pub(crate) severity: Severity,
+    /// Chinese message.
+    pub(crate) message: String,
 }
 
 /// `start..end` widened to the characters of `text` it touches.
@@ -476,8 +496,7 @@ static PLACEHOLDER_RE: LazyLock<Regex> = LazyLock::new(|| {
 ///   single `*` between two Han characters (`王*明`), where the asterisks are literal text after
 ///   Markdown parsing. `**加粗**` is emphasis and does not fire; `\*\*区` is a literal mask and
 ///   does; `*注：` (a note marker) does not.
-fn placeholders(unit: &TextUnit<'_>, prose: &Prose, index: &LineIndex) -> Vec<Diagnostic> {
-    let masked = prose.masked.as_str();
+fn placeholders(text: &str, masked: &str) -> Vec<Found> {
     let mut out = Vec::new();
     let mut literal = LiteralStars::default();
     for m in PLACEHOLDER_RE.find_iter(masked) {
@@ -485,7 +504,7 @@ fn placeholders(unit: &TextUnit<'_>, prose: &Prose, index: &LineIndex) -> Vec<Di
         let before = masked[..m.start()].chars().next_back();
         let after = masked[m.end()..].chars().next();
         let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        let (start, end, message) = if s.starts_with('X') || s == "TODO" {
+        let message = if s.starts_with('X') || s == "TODO" {
             if word(before) || word(after) {
                 continue;
             }
@@ -494,7 +513,7 @@ fn placeholders(unit: &TextUnit<'_>, prose: &Prose, index: &LineIndex) -> Vec<Di
             } else {
                 "请换成实际内容"
             };
-            (m.start(), m.end(), format!("发现占位符“{s}”：{advice}"))
+            format!("发现占位符“{s}”：{advice}")
         } else if s.starts_with('*') || s.starts_with('\\') {
             let stars = s.matches('*').count();
             let han_before = before.is_some_and(is_han);
@@ -504,34 +523,26 @@ fn placeholders(unit: &TextUnit<'_>, prose: &Prose, index: &LineIndex) -> Vec<Di
             } else {
                 han_before && han_after
             };
-            if !candidate || !literal.any_literal(unit.text, m.range()) {
+            if !candidate || !literal.any_literal(text, m.range()) {
                 continue;
             }
             let mut snippet = String::new();
             snippet.extend(before.filter(|&c| is_han(c)));
             snippet.push_str(s);
             snippet.extend(after.filter(|&c| is_han(c)));
-            (
-                m.start(),
-                m.end(),
-                format!(
-                    "发现用星号遮盖的占位内容“{snippet}”：请换成实际内容（要加粗请把文字放在成对的 ** 中间）"
-                ),
+            format!(
+                "发现用星号遮盖的占位内容“{snippet}”：请换成实际内容（要加粗请把文字放在成对的 ** 中间）"
             )
         } else {
-            (
-                m.start(),
-                m.end(),
-                format!("发现占位符“{s}”：请补上实际内容后再发布"),
-            )
+            format!("发现占位符“{s}”：请补上实际内容后再发布")
         };
-        let pos = index.position(unit.text, start);
-        let len = unit.text[start..end].chars().count();
-        out.push(
-            Diagnostic::error(unit.file, pos, message)
-                .with_rule(PLACEHOLDER)
-                .with_len(len),
-        );
+        out.push(Found {
+            rule: PLACEHOLDER,
+            start: m.start(),
+            end: m.end(),
+            severity: Severity::Error,
+            message,
+        });
     }
     out
 }

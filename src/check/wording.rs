@@ -25,6 +25,7 @@
 //! Rules run on the text with code, URLs and front matter keys blanked (see
 //! [`crate::check::text`]).
 
+use crate::check::text::Found;
 use crate::diagnostic::{display_path, Diagnostic, Position, Severity};
 use regex::{Regex, RegexBuilder, RegexSet};
 use serde::Deserialize;
@@ -61,18 +62,6 @@ struct RegexRule {
     re: Regex,
     message: String,
     severity: Severity,
-}
-
-/// One wording finding: byte range in the text, severity and message.
-pub(crate) struct WordingFound {
-    /// Start byte.
-    pub(crate) start: usize,
-    /// End byte (exclusive).
-    pub(crate) end: usize,
-    /// The entry's severity.
-    pub(crate) severity: Severity,
-    /// Chinese message.
-    pub(crate) message: String,
 }
 
 #[derive(Deserialize)]
@@ -284,7 +273,7 @@ impl Rules {
     }
 
     /// Every finding in `text` (already blanked), in text order per kind.
-    pub(crate) fn find(&self, text: &str) -> Vec<WordingFound> {
+    pub(crate) fn find(&self, text: &str) -> Vec<Found> {
         let mut out = Vec::new();
         if let Some(re) = &self.pair_re {
             for m in re.find_iter(text) {
@@ -300,7 +289,8 @@ impl Rules {
                     message.push('：');
                     message.push_str(note);
                 }
-                out.push(WordingFound {
+                out.push(Found {
+                    rule: WORDING,
                     start: m.start(),
                     end: m.end(),
                     severity: p.severity,
@@ -318,7 +308,8 @@ impl Rules {
                 if m.is_empty() || self.allowed(text, m.start(), m.end()) {
                     continue;
                 }
-                out.push(WordingFound {
+                out.push(Found {
+                    rule: WORDING,
                     start: m.start(),
                     end: m.end(),
                     severity: r.severity,
