@@ -104,14 +104,7 @@ fn has_line(stderr: &str, line: &str) {
 
 /// Copies a checked-in fixture tree of bad inputs into the site.
 fn add_fixture(b: &Built, case: &str) {
-    let from = fixture("bad-inputs").join(case);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(&from).unwrap();
-            b.write(rel.to_str().unwrap(), std::fs::read(entry.path()).unwrap());
-        }
-    }
+    copy_tree(&fixture("bad-inputs").join(case), b.root(), &[]);
 }
 
 fn gbk(text: &str) -> Vec<u8> {
