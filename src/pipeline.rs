@@ -267,6 +267,9 @@ struct LastBuild {
     /// Findings of reading the model and templates (warnings only: the build succeeded).
     model_warnings: Vec<Diagnostic>,
     files: usize,
+    /// The wording rules the build checked with (`rules/` did not change since, or this would
+    /// not be a body-only rebuild).
+    rules: crate::check::wording::Rules,
 }
 
 /// Builds; with a memo (a watch session) only changed files are read, only outputs whose
@@ -331,7 +334,14 @@ fn build_into(
         memo.as_deref_mut().map(|m| (&mut m.docs, &m.forced)),
         &mut diags,
     );
-    publishing_checks(root, &site, theme, mode, &mut diags);
+    let rules = match crate::check::wording::Rules::load(root) {
+        Ok(r) => r,
+        Err(problems) => {
+            diags.extend(problems);
+            crate::check::wording::Rules::empty()
+        }
+    };
+    publishing_checks(&site, &rules, theme, mode, &mut diags);
     let model_warnings = diags.0.clone();
     if diags.has_errors() {
         // Still read every body, so broken links are reported together with the other errors.
@@ -469,6 +479,7 @@ fn build_into(
                 rests: pages.rests,
                 model_warnings,
                 files: plan.len(),
+                rules,
             });
         }
     }
@@ -604,12 +615,8 @@ fn fast_render(
     }
     check_anchors(site, &last.section_bodies, &last.rests, &mut diags);
     // The publishing checks that can stop a build, on the edited pages.
-    let rules = crate::check::wording::Rules::load(root).unwrap_or_else(|_| {
-        // Unreachable in practice: a rules file edit is not a body-only edit.
-        crate::check::wording::Rules::empty()
-    });
     for &id in dirty {
-        let found = crate::check::page_findings(site, &rules, id, crate::check::Scope::Errors);
+        let found = crate::check::page_findings(site, &last.rules, id, crate::check::Scope::Errors);
         diags.extend(crate::check::apply_levels(found, &site.config.check, true));
     }
     tracing::debug!("fast: pages rendered at {:?}", started.elapsed());
@@ -755,19 +762,18 @@ fn affected_lists(site: &Site, dirty: &[PageId]) -> Vec<ListJob> {
 
 /// Runs the publishing checks of `zhibu check` (in a build, those that can be errors) and
 /// applies the site's severities to every finding that names a rule.
-fn publishing_checks(root: &Path, site: &Site, theme: &Theme, mode: Mode, diags: &mut Diagnostics) {
-    let rules = match crate::check::wording::Rules::load(root) {
-        Ok(r) => r,
-        Err(problems) => {
-            diags.extend(problems);
-            crate::check::wording::Rules::empty()
-        }
-    };
+fn publishing_checks(
+    site: &Site,
+    rules: &crate::check::wording::Rules,
+    theme: &Theme,
+    mode: Mode,
+    diags: &mut Diagnostics,
+) {
     let scope = match mode {
         Mode::Build => crate::check::Scope::Errors,
         Mode::Check => crate::check::Scope::All,
     };
-    let found = crate::check::findings(site, &rules, theme, scope);
+    let found = crate::check::findings(site, rules, theme, scope);
     let found = crate::check::apply_levels(found, &site.config.check, mode == Mode::Build);
     let earlier = std::mem::take(&mut diags.0);
     diags.extend(crate::check::apply_levels(
