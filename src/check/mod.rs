@@ -36,30 +36,14 @@ pub fn findings(
     theme: &crate::theme::Theme,
     scope: Scope,
 ) -> Vec<Diagnostic> {
-    let pages = site.pages.par_iter().flat_map_iter(|p| {
-        one_file(
-            site,
-            rules,
-            &p.file,
-            (&p.front.text, p.front.format),
-            &p.body,
-            p.body_line,
-            p.content_dir(),
-            scope,
-        )
-    });
-    let sections = site.sections.par_iter().flat_map_iter(|s| {
-        one_file(
-            site,
-            rules,
-            &s.file,
-            (&s.front.text, s.front.format),
-            &s.body,
-            s.body_line,
-            &s.dir,
-            scope,
-        )
-    });
+    let pages = site
+        .pages
+        .par_iter()
+        .flat_map_iter(|p| one_file(site, rules, &ContentFile::page(p), scope));
+    let sections = site
+        .sections
+        .par_iter()
+        .flat_map_iter(|s| one_file(site, rules, &ContentFile::section(s), scope));
     let mut out: Vec<Diagnostic> = pages.chain(sections).collect();
     out.extend(page::check_theme(theme));
     out.extend(page::check_model(site));
@@ -73,39 +57,58 @@ pub fn page_findings(
     p: crate::site::PageId,
     scope: Scope,
 ) -> Vec<Diagnostic> {
-    let page = &site.pages[p];
-    one_file(
-        site,
-        rules,
-        &page.file,
-        (&page.front.text, page.front.format),
-        &page.body,
-        page.body_line,
-        page.content_dir(),
-        scope,
-    )
+    one_file(site, rules, &ContentFile::page(&site.pages[p]), scope)
+}
+
+/// What the checks read of one content file, page or section.
+struct ContentFile<'a> {
+    file: &'a Path,
+    front: &'a crate::site::FrontSource,
+    body: &'a str,
+    /// Lines before the body in the file.
+    body_line: usize,
+    /// The file's directory relative to `content/`.
+    dir: &'a str,
+}
+
+impl<'a> ContentFile<'a> {
+    fn page(p: &'a crate::site::Page) -> Self {
+        ContentFile {
+            file: &p.file,
+            front: &p.front,
+            body: &p.body,
+            body_line: p.body_line,
+            dir: p.content_dir(),
+        }
+    }
+
+    fn section(s: &'a crate::site::Section) -> Self {
+        ContentFile {
+            file: &s.file,
+            front: &s.front,
+            body: &s.body,
+            body_line: s.body_line,
+            dir: &s.dir,
+        }
+    }
 }
 
 /// Every check of one content file. Its text is laid out again line for line (front matter
 /// from line 2, the body from its own line) so that positions are those of the file.
-#[allow(clippy::too_many_arguments)]
 fn one_file(
     site: &Site,
     rules: &wording::Rules,
-    file: &Path,
-    (front, format): (&str, Option<crate::frontmatter::Format>),
-    body: &str,
-    body_line: usize,
-    dir: &str,
+    f: &ContentFile<'_>,
     scope: Scope,
 ) -> Vec<Diagnostic> {
+    let (file, front, body, body_line) = (f.file, f.front.text.as_str(), f.body, f.body_line);
     if body_line == 0 && front.is_empty() && body.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
     // The file laid out again as written, so positions are those of the file and the text
     // rules see front matter as front matter (only its string values are text).
-    let delimiter = match format {
+    let delimiter = match f.front.format {
         Some(crate::frontmatter::Format::Toml) => "+++",
         Some(crate::frontmatter::Format::Yaml) => "---",
         None => "",
@@ -125,7 +128,7 @@ fn one_file(
     if scope == Scope::All {
         out.extend(text::check_spacing(&unit));
     }
-    out.extend(page::check_markdown(site, file, body, body_line, dir));
+    out.extend(page::check_markdown(site, file, body, body_line, f.dir));
     out
 }
 
