@@ -8,7 +8,7 @@
 //! offset. The pairs of a term tile it without gaps, and pairs never span whitespace, so that
 //! is exactly "the text contains the term".
 
-use super::code::{term_hash, Reader};
+use super::code::{shard_name, term_hash, Reader};
 use super::text::query_terms;
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,12 +18,10 @@ pub struct LoadedIndex {
     shards: u32,
     pshards: u32,
     fold: bool,
-    /// Page lists by term, from every `s/` shard.
-    terms: HashMap<String, Vec<u8>>,
-    /// Positions by pair, from every `p/` shard.
-    positions: HashMap<String, Vec<u8>>,
-    /// Shard each term was found in (`s/…` or `p/…`).
-    found_in: HashMap<String, String>,
+    /// Page lists by term, from every `s/` shard, with the shard's name.
+    terms: HashMap<String, (String, Vec<u8>)>,
+    /// Positions by pair, from every `p/` shard, with the shard's name.
+    positions: HashMap<String, (String, Vec<u8>)>,
 }
 
 /// One matching page and what ranks it.
@@ -55,16 +53,19 @@ impl LoadedIndex {
                 idx.shards = args[0]["shards"].as_u64().expect("shards") as u32;
                 idx.pshards = args[0]["pshards"].as_u64().expect("pshards") as u32;
                 idx.fold = !args[0]["fold"].as_str().unwrap_or("").is_empty();
-            } else if let Some(name) = path
-                .strip_prefix("search/s/")
-                .or_else(|| path.strip_prefix("search/p/"))
+            } else if let Some((dir @ ("s" | "p"), name)) = path
+                .strip_prefix("search/")
+                .and_then(|rel| rel.split_once('/'))
             {
                 let args = js_call_args(js, "zhibu_shard").expect("shard");
-                let dir = &path["search/".len()..path.len() - name.len() - 1];
                 let name = name.trim_end_matches(".js");
                 assert_eq!(args[0].as_str(), Some(format!("{dir}/{name}").as_str()));
-                let body = args[1].as_str().expect("records");
-                let mut rest = body;
+                let map = if dir == "s" {
+                    &mut idx.terms
+                } else {
+                    &mut idx.positions
+                };
+                let mut rest = args[1].as_str().expect("records");
                 while !rest.is_empty() {
                     let chars = if rest.starts_with('a') { 1 } else { 2 };
                     let mut it = rest[1..].char_indices();
@@ -74,14 +75,7 @@ impl LoadedIndex {
                     let len = r.varint() as usize;
                     let start = end + r.at;
                     let data = rest.as_bytes()[start..start + len].to_vec();
-                    let map = if dir == "s" {
-                        &mut idx.terms
-                    } else {
-                        &mut idx.positions
-                    };
-                    map.insert(term.clone(), data);
-                    idx.found_in
-                        .insert(format!("{dir}:{term}"), format!("{dir}/{name}"));
+                    map.insert(term, (name.to_string(), data));
                     rest = &rest[start + len..];
                 }
             }
@@ -90,17 +84,11 @@ impl LoadedIndex {
     }
 
     fn posting(&self, term: &str) -> Option<&[u8]> {
-        let p = self.terms.get(term)?;
-        // A term must live in the shard its hash names, or the client would never find it.
-        let want = super::code::shard_name(term_hash(term) % self.shards);
-        assert_eq!(self.found_in[&format!("s:{term}")], format!("s/{want}"));
-        Some(p)
+        record(&self.terms, term, self.shards)
     }
 
     fn pair_positions(&self, term: &str) -> &[u8] {
-        let want = super::code::shard_name(term_hash(term) % self.pshards);
-        assert_eq!(self.found_in[&format!("p:{term}")], format!("p/{want}"));
-        &self.positions[term]
+        record(&self.positions, term, self.pshards).expect("positions of a listed pair")
     }
 
     /// Pages containing `term` (already normalised, no whitespace), with ranking data.
@@ -130,31 +118,34 @@ impl LoadedIndex {
             }
             return out;
         }
+        if chars.len() == 2 {
+            // One pair: its page list says everything.
+            let Some(p) = self.posting(term) else {
+                return out;
+            };
+            for (page, e) in decode_pairs(p, None) {
+                out.insert(
+                    page,
+                    Match {
+                        page,
+                        in_title: u32::from(e.nt > 0),
+                        in_headings: u32::from(e.nh > 0),
+                        count: e.n as u32,
+                    },
+                );
+            }
+            return out;
+        }
         let mut offsets: Vec<usize> = (0..chars.len() - 1).step_by(2).collect();
         if chars.len() % 2 == 1 {
             offsets.push(chars.len() - 2);
         }
-        let mut lists: Vec<(usize, HashMap<u32, PairEntry>)> = Vec::new();
-        for &o in &offsets {
+        let mut lists: Vec<(usize, HashMap<u32, PairEntry>)> = Vec::with_capacity(offsets.len());
+        for o in offsets {
             let pair: String = chars[o..o + 2].iter().collect();
             let Some(p) = self.posting(&pair) else {
                 return out;
             };
-            if offsets.len() == 1 {
-                // One pair: its page list says everything.
-                for (page, e) in decode_pairs(p, None) {
-                    out.insert(
-                        page,
-                        Match {
-                            page,
-                            in_title: u32::from(e.nt > 0),
-                            in_headings: u32::from(e.nh > 0),
-                            count: e.n as u32,
-                        },
-                    );
-                }
-                return out;
-            }
             lists.push((o, decode_pairs(p, Some(self.pair_positions(&pair)))));
         }
         let (_, first) = &lists[0];
@@ -223,6 +214,22 @@ impl LoadedIndex {
         });
         hits
     }
+}
+
+/// The record of `term` in `map`, which must come from the shard its hash names among
+/// `shards`, or the client would never find it.
+fn record<'a>(
+    map: &'a HashMap<String, (String, Vec<u8>)>,
+    term: &str,
+    shards: u32,
+) -> Option<&'a [u8]> {
+    let (shard, data) = map.get(term)?;
+    assert_eq!(
+        *shard,
+        shard_name(term_hash(term) % shards),
+        "shard of {term:?}"
+    );
+    Some(data)
 }
 
 struct PairEntry {
