@@ -341,7 +341,7 @@ fn build_into(
             crate::check::wording::Rules::empty()
         }
     };
-    publishing_checks(&site, &rules, theme, mode, &mut diags);
+    publishing_checks(root, &site, &rules, theme, mode, &mut diags);
     let model_warnings = diags.0.clone();
     if diags.has_errors() {
         // Still read every body, so broken links are reported together with the other errors.
@@ -763,6 +763,7 @@ fn affected_lists(site: &Site, dirty: &[PageId]) -> Vec<ListJob> {
 /// Runs the publishing checks of `zhibu check` (in a build, those that can be errors) and
 /// applies the site's severities to every finding that names a rule.
 fn publishing_checks(
+    root: &Path,
     site: &Site,
     rules: &crate::check::wording::Rules,
     theme: &Theme,
@@ -773,7 +774,7 @@ fn publishing_checks(
         Mode::Build => crate::check::Scope::Errors,
         Mode::Check => crate::check::Scope::All,
     };
-    let found = crate::check::findings(site, rules, theme, scope);
+    let found = crate::check::findings(site, rules, theme, root, scope);
     let found = crate::check::apply_levels(found, &site.config.check, mode == Mode::Build);
     let earlier = std::mem::take(&mut diags.0);
     diags.extend(crate::check::apply_levels(

@@ -34,6 +34,7 @@ pub fn findings(
     site: &Site,
     rules: &wording::Rules,
     theme: &crate::theme::Theme,
+    root: &Path,
     scope: Scope,
 ) -> Vec<Diagnostic> {
     let pages = site
@@ -45,7 +46,7 @@ pub fn findings(
         .par_iter()
         .flat_map_iter(|s| one_file(site, rules, &ContentFile::section(s), scope));
     let mut out: Vec<Diagnostic> = pages.chain(sections).collect();
-    out.extend(page::check_theme(theme));
+    out.extend(page::check_theme(theme, root));
     out.extend(page::check_model(site));
     out
 }

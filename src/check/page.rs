@@ -236,6 +236,18 @@ pub fn check_html(html: &str, file: &Path, pos: Position) -> Vec<Diagnostic> {
         }
         i = end.max(start + 1);
     }
+    external_urls(&lower, at, file, &mut out);
+    out
+}
+
+/// Style `url(…)`s in `lower` (lower-cased HTML or CSS) that load from outside; `at` turns a
+/// byte offset into a position in the file.
+fn external_urls(
+    lower: &str,
+    at: impl Fn(usize) -> Position,
+    file: &Path,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut j = 0;
     while let Some(found) = lower[j..].find("url(") {
         let start = j + found;
@@ -255,7 +267,6 @@ pub fn check_html(html: &str, file: &Path, pos: Position) -> Vec<Diagnostic> {
         }
         j = start + 4;
     }
-    out
 }
 
 /// The value of attribute `name` in a lower-cased tag, if present.
@@ -283,8 +294,9 @@ fn attr_value<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
     None
 }
 
-/// External sources in the theme's and the site's templates and stylesheets.
-pub fn check_theme(theme: &Theme) -> Vec<Diagnostic> {
+/// External sources in the theme's and the site's templates and stylesheets; files are named
+/// relative to the site `root`, like every other finding.
+pub fn check_theme(theme: &Theme, root: &Path) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (source, shown) in theme.templates.values() {
         out.extend(check_html(
@@ -304,16 +316,14 @@ pub fn check_theme(theme: &Theme) -> Vec<Diagnostic> {
             ),
             StaticSource::Disk(path) => (
                 std::fs::read_to_string(path).unwrap_or_default(),
-                path.display().to_string(),
+                crate::diagnostic::display_path(root, path)
+                    .display()
+                    .to_string(),
             ),
         };
-        let css = format!("<style>{text}");
-        for mut d in check_html(&css, Path::new(&shown), Position { line: 1, col: 1 }) {
-            if d.line == 1 {
-                d.col = d.col.saturating_sub(7).max(1);
-            }
-            out.push(d);
-        }
+        let lines = crate::check::text::LineIndex::new(&text);
+        let at = |offset: usize| lines.position(&text, offset);
+        external_urls(&text.to_ascii_lowercase(), at, Path::new(&shown), &mut out);
         for (n, line) in text.lines().enumerate() {
             let l = line.to_ascii_lowercase();
             if let Some(c) = l.find("@import") {
