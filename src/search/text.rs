@@ -26,10 +26,7 @@ pub const TRADITIONAL_SIMPLIFIED: &str =
 
 fn fold_map() -> &'static HashMap<char, char> {
     static MAP: OnceLock<HashMap<char, char>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let chars: Vec<char> = TRADITIONAL_SIMPLIFIED.chars().collect();
-        chars.chunks(2).map(|p| (p[0], p[1])).collect()
-    })
+    MAP.get_or_init(|| fold_pairs().into_iter().collect())
 }
 
 /// The fold table as (traditional, simplified) pairs, for the client.
