@@ -3,7 +3,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use serde::Serialize;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// Display width of a character in a terminal: CJK and full-width forms take two columns.
 fn width(c: char) -> usize {
@@ -23,26 +24,33 @@ fn width(c: char) -> usize {
     }
 }
 
-/// Line `line` (1-based) of the file at `root/file`, if it can be read.
-fn source_line(root: &Path, file: &Path, line: usize) -> Option<String> {
-    if line == 0 {
-        return None;
-    }
-    let bytes = std::fs::read(root.join(file)).ok()?;
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(t) => t.to_string(),
-        Err(_) => encoding_text(&bytes)?,
-    };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    text.lines()
-        .nth(line - 1)
-        .map(|l| l.trim_end_matches('\r').to_string())
+/// The lines of the files findings point into, each file read once and decoded the way the
+/// build reads it (BOM, CRLF, GBK, UTF-16).
+struct Sources<'r> {
+    root: &'r Path,
+    files: std::cell::RefCell<HashMap<PathBuf, Option<Vec<String>>>>,
 }
 
-/// Text of a file that is not UTF-8 (GBK and the like), for showing its lines.
-fn encoding_text(bytes: &[u8]) -> Option<String> {
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    (!had_errors).then(|| text.into_owned())
+impl<'r> Sources<'r> {
+    fn new(root: &'r Path) -> Self {
+        Sources {
+            root,
+            files: Default::default(),
+        }
+    }
+
+    /// Line `line` (1-based) of `file` (relative to the root), if it can be read.
+    fn line(&self, file: &Path, line: usize) -> Option<String> {
+        if line == 0 {
+            return None;
+        }
+        let mut files = self.files.borrow_mut();
+        let lines = files.entry(file.to_path_buf()).or_insert_with(|| {
+            let text = crate::source::read_text(&self.root.join(file), file).ok()?;
+            Some(text.text.lines().map(str::to_string).collect())
+        });
+        lines.as_ref()?.get(line - 1).cloned()
+    }
 }
 
 /// One finding for people:
@@ -52,6 +60,10 @@ fn encoding_text(bytes: &[u8]) -> Option<String> {
 ///       |       ^^^^
 /// ```
 pub fn human_one(d: &Diagnostic, root: &Path) -> String {
+    human_with(d, &Sources::new(root))
+}
+
+fn human_with(d: &Diagnostic, sources: &Sources<'_>) -> String {
     let mut out = if d.rule.is_empty() {
         d.to_string()
     } else {
@@ -68,7 +80,7 @@ pub fn human_one(d: &Diagnostic, root: &Path) -> String {
         }
         format!("{head}: {label}[{}]: {}", d.rule, d.message)
     };
-    if let Some(line) = source_line(root, &d.file, d.line) {
+    if let Some(line) = sources.line(&d.file, d.line) {
         let number = d.line.to_string();
         let pad = " ".repeat(number.len());
         out += &format!("\n  {number} | {line}");
@@ -92,9 +104,10 @@ pub fn human_one(d: &Diagnostic, root: &Path) -> String {
 
 /// Every finding for people, then a summary line.
 pub fn human(diags: &[Diagnostic], root: &Path) -> String {
+    let sources = Sources::new(root);
     let mut out = String::new();
     for d in diags {
-        out += &human_one(d, root);
+        out += &human_with(d, &sources);
         out.push('\n');
     }
     let (errors, warnings) = counts(diags);
@@ -122,6 +135,7 @@ struct JsonFinding<'a> {
 
 /// The findings as JSON: `{ "errors": n, "warnings": n, "findings": [...] }`.
 pub fn json(diags: &[Diagnostic], root: &Path) -> String {
+    let sources = Sources::new(root);
     let (errors, warnings) = counts(diags);
     let findings: Vec<JsonFinding> = diags
         .iter()
@@ -133,7 +147,7 @@ pub fn json(diags: &[Diagnostic], root: &Path) -> String {
             severity: d.severity,
             rule: &d.rule,
             message: &d.message,
-            source: source_line(root, &d.file, d.line),
+            source: sources.line(&d.file, d.line),
         })
         .collect();
     let value = serde_json::json!({ "errors": errors, "warnings": warnings, "findings": findings });
