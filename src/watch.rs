@@ -55,12 +55,10 @@ impl Changes {
     }
 }
 
-/// Whether a file name is an editor's or the system's temporary file, never content.
+/// Whether a file name is an editor's or the system's temporary file, never content: what a
+/// build never publishes, and the other scratch files editors and systems leave while saving.
 pub fn is_temporary(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with("~$")
-        || name.ends_with('~')
-        || (name.starts_with('#') && name.ends_with('#'))
+    crate::source::is_ignored(name)
         || name == "4913"
         || [
             ".swp",
