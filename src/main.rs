@@ -17,18 +17,11 @@ struct Cli {
 enum Command {
     /// 构建站点（Build the site into the output directory）
     Build {
-        /// 站点根目录（含 zhibu.toml 与 content/）
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// 输出目录，默认 <root>/public
-        #[arg(long)]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        site: SiteArgs,
         /// 站点的绝对地址，覆盖 zhibu.toml 中的 base_url（只用于订阅源和站点地图）
         #[arg(long)]
         base_url: Option<String>,
-        /// 同时构建草稿和未终审的页面
-        #[arg(long)]
-        drafts: bool,
     },
     /// 发布前检查：构建时的全部校验，加上占位符、个人信息、外部资源、图片替代文字、中英文空格、用词规范等
     Check {
@@ -44,24 +37,13 @@ enum Command {
     },
     /// 构建，然后在内容、模板、静态文件或配置改动时自动重新构建
     Watch {
-        /// 站点根目录（含 zhibu.toml 与 content/）
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// 输出目录，默认 <root>/public
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// 同时构建草稿和未终审的页面
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        site: SiteArgs,
     },
     /// 本地预览：自动重新构建，浏览器自动刷新
     Serve {
-        /// 站点根目录（含 zhibu.toml 与 content/）
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// 输出目录，默认 <root>/public
-        #[arg(long)]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        site: SiteArgs,
         /// 端口（0 表示任选一个空闲端口）
         #[arg(long, default_value_t = 1111)]
         port: u16,
@@ -71,10 +53,32 @@ enum Command {
         /// 构建完成后用默认浏览器打开
         #[arg(long)]
         open: bool,
-        /// 同时构建草稿和未终审的页面
-        #[arg(long)]
-        drafts: bool,
     },
+}
+
+/// Where the site is and where it is built, for `build`, `watch` and `serve`.
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// 站点根目录（含 zhibu.toml 与 content/）
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// 输出目录，默认 <root>/public
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// 同时构建草稿和未终审的页面
+    #[arg(long)]
+    drafts: bool,
+}
+
+impl SiteArgs {
+    fn options(self, base_url: Option<String>) -> zhibu::BuildOptions {
+        zhibu::BuildOptions {
+            root: self.root,
+            output: self.output,
+            base_url,
+            drafts: self.drafts,
+        }
+    }
 }
 
 /// How `zhibu check` reports.
@@ -107,18 +111,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Build {
-            root,
-            output,
-            base_url,
-            drafts,
-        } => {
-            let opts = zhibu::BuildOptions {
-                root,
-                output,
-                base_url,
-                drafts,
-            };
+        Command::Build { site, base_url } => {
+            let opts = site.options(base_url);
             Ok(report(build_showing_progress(&opts)))
         }
         Command::Check {
@@ -144,36 +138,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Watch {
-            root,
-            output,
-            drafts,
-        } => {
-            let opts = zhibu::BuildOptions {
-                root,
-                output,
-                base_url: None,
-                drafts,
-            };
-            zhibu::watch::run(opts, |_| {}, None)?;
+        Command::Watch { site } => {
+            zhibu::watch::run(site.options(None), |_| {}, None)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
-            root,
-            output,
+            site,
             port,
             bind,
             open,
-            drafts,
         } => {
-            let build = zhibu::BuildOptions {
-                root,
-                output,
-                base_url: None,
-                drafts,
-            };
             zhibu::serve::run(zhibu::serve::ServeOptions {
-                build,
+                build: site.options(None),
                 bind,
                 port,
                 open,
