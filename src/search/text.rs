@@ -53,15 +53,14 @@ fn quick(cluster: &str, fold: bool) -> Option<char> {
     }
 }
 
-/// Appends the normalised form of one cluster to `out`.
-fn push_cluster(cluster: &str, fold: bool, out: &mut String) {
+/// Calls `f` with each character of the normalised form of one cluster.
+fn norm_cluster(cluster: &str, fold: bool, mut f: impl FnMut(char)) {
     if let Some(c) = quick(cluster, fold) {
-        out.push(c);
-        return;
+        return f(c);
     }
     for n in cluster.nfkc() {
         for l in n.to_lowercase() {
-            out.push(if fold { fold_char(l) } else { l });
+            f(if fold { fold_char(l) } else { l });
         }
     }
 }
@@ -97,7 +96,7 @@ fn clusters(text: &str, mut f: impl FnMut(usize, &str)) {
 /// The normalised form of `text` (see the module documentation).
 pub fn normalize(text: &str, fold: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    clusters(text, |_, c| push_cluster(c, fold, &mut out));
+    clusters(text, |_, c| norm_cluster(c, fold, |n| out.push(n)));
     out
 }
 
@@ -109,16 +108,9 @@ pub(crate) fn normalize_mapped(
     out: &mut Vec<char>,
     mut at: impl FnMut(usize, usize),
 ) {
-    let mut buf = String::new();
     clusters(text, |offset, c| {
         at(offset, out.len());
-        if let Some(q) = quick(c, fold) {
-            out.push(q);
-            return;
-        }
-        buf.clear();
-        push_cluster(c, fold, &mut buf);
-        out.extend(buf.chars());
+        norm_cluster(c, fold, |n| out.push(n));
     });
 }
 
