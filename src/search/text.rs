@@ -182,7 +182,8 @@ const BLOCKS: &[&str] = &[
 pub fn body_text(html: &str) -> BodyText {
     let mut out = BodyText::default();
     let mut heading: Option<String> = None;
-    let mut skip_until: Option<&'static str> = None;
+    // Inside `<script>`, `<style>` or `<template>`: the name of the element to close.
+    let mut skip_until: Option<String> = None;
     let mut rest = html;
     while !rest.is_empty() {
         let lt = rest.find('<').unwrap_or(rest.len());
@@ -211,29 +212,20 @@ pub fn body_text(html: &str) -> BodyText {
         let tag = &rest[1..end];
         rest = &rest[end + 1..];
         let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let raw = tag.trim_start_matches('/');
+        let name =
+            raw[..raw.bytes().take_while(u8::is_ascii_alphanumeric).count()].to_ascii_lowercase();
         if name.is_empty() {
             continue;
         }
-        if let Some(waiting) = skip_until {
-            if closing && name == waiting {
+        if let Some(waiting) = &skip_until {
+            if closing && *waiting == name {
                 skip_until = None;
             }
             continue;
         }
         match name.as_str() {
-            "script" | "style" | "template" if !closing => {
-                skip_until = Some(match name.as_str() {
-                    "script" => "script",
-                    "style" => "style",
-                    _ => "template",
-                });
-            }
+            "script" | "style" | "template" if !closing => skip_until = Some(name),
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 if closing {
                     if let Some(h) = heading.take() {
