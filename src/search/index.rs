@@ -87,16 +87,8 @@ pub struct PageSearch {
 /// fields, body)` joined with line breaks; also where the title and headings end, in bytes.
 fn layout(page: &SearchPage, body_html: &str) -> (String, usize, usize) {
     let bt = body_text(body_html);
-    let clean = |s: &str| {
-        let mut o = String::new();
-        for w in s.split(text::is_space).filter(|w| !w.is_empty()) {
-            if !o.is_empty() {
-                o.push(' ');
-            }
-            o.push_str(w);
-        }
-        o
-    };
+    // Whitespace (`text::is_space`) runs become one space.
+    let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut plain = clean(&page.title);
     let title_end = plain.len();
     for h in &bt.headings {
