@@ -60,6 +60,13 @@ pub struct SearchPage {
     pub fields: Vec<String>,
 }
 
+impl SearchPage {
+    /// Year of the date, `None` when undated.
+    pub fn year(&self) -> Option<u16> {
+        self.date.get(..4).and_then(|y| y.parse().ok())
+    }
+}
+
 /// A page's searchable text, kept until the index is built.
 #[derive(Debug, Clone, Default)]
 pub struct PageSearch {
@@ -144,7 +151,6 @@ pub fn prepare_page(
             format!("zhibu_doc({},{k},[{head},{body},{count}]);\n", page.id),
         ));
     }
-    let year = page.date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
     (
         PageSearch {
             id: page.id,
@@ -153,7 +159,7 @@ pub fn prepare_page(
             headings_end: headings_end.unwrap_or(n) as u32,
             kind: page.kind,
             stars: page.stars,
-            year,
+            year: page.year().unwrap_or(0),
             parts: (files.len(), files.iter().map(|f| f.1.len()).sum()),
         },
         files,

@@ -127,10 +127,7 @@ pub fn filters(pages: &[SearchPage]) -> serde_json::Value {
         .filter(|(k, _)| pages.iter().any(|p| p.kind == *k))
         .map(|(k, l)| serde_json::json!({ "value": k, "label": l }))
         .collect();
-    let mut years: Vec<u16> = pages
-        .iter()
-        .filter_map(|p| p.date.get(..4).and_then(|y| y.parse().ok()))
-        .collect();
+    let mut years: Vec<u16> = pages.iter().filter_map(SearchPage::year).collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
     let mut stars: Vec<u8> = pages.iter().filter_map(|p| p.stars).collect();
