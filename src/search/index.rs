@@ -479,12 +479,8 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
     let chunk = pages.div_ceil(threads * 4).clamp(64, 2048);
     let mut batches: Vec<Vec<PageSearch>> = Vec::new();
     let mut rest = docs.into_iter();
-    loop {
-        let batch: Vec<PageSearch> = rest.by_ref().take(chunk).collect();
-        if batch.is_empty() {
-            break;
-        }
-        batches.push(batch);
+    while rest.len() > 0 {
+        batches.push(rest.by_ref().take(chunk).collect());
     }
     // Each page's text is dropped once indexed.
     let mut chunks: Vec<Vec<Term>> = batches
@@ -512,11 +508,8 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
     pieces.sort_unstable();
     // Per term: its pieces, and the lengths of its page list and positions.
     let mut terms: Vec<(u64, std::ops::Range<usize>, usize, usize)> = Vec::new();
-    for (start, group) in pieces.chunk_by(|a, b| a.0 == b.0).scan(0, |at, g| {
-        let s = *at;
-        *at += g.len();
-        Some((s, g))
-    }) {
+    let mut start = 0;
+    for group in pieces.chunk_by(|a, b| a.0 == b.0) {
         let (mut lists, mut positions, mut last) = (0, 0, None::<u32>);
         for &(_, c, i) in group {
             let t = &chunks[c as usize][i as usize];
@@ -525,6 +518,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             last = Some(t.last);
         }
         terms.push((group[0].0, start..start + group.len(), lists, positions));
+        start += group.len();
     }
     let record = |len: usize| 12 + len;
     let mut lists = ShardSet::new("s", terms.iter().map(|t| record(t.2)).sum());
