@@ -142,33 +142,35 @@ mod tests {
     use super::query::LoadedIndex;
     use super::text::{normalize, query_terms};
     use super::*;
+    use crate::markdown::escape_html;
     use proptest::prelude::*;
 
-    fn esc(s: &str) -> String {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
+    /// Page number `i` with its title, description and body HTML, prepared for the index.
+    fn doc(i: usize, title: &str, description: &str, body_html: &str, fold: bool) -> PageSearch {
+        let meta = SearchPage {
+            id: i as u32,
+            url: format!("p{i}/index.html"),
+            title: title.into(),
+            description: description.into(),
+            kind: "page",
+            ..SearchPage::default()
+        };
+        prepare_page(&meta, body_html, fold).0
+    }
+
+    /// The index of `docs`, read back from its files.
+    fn load(docs: Vec<PageSearch>, fold: bool) -> LoadedIndex {
+        let idx = build_index(docs, fold);
+        LoadedIndex::from_files(idx.files.iter().map(|(p, c)| (p.as_str(), c.as_str())))
     }
 
     /// Builds an index of pages `(title, description, body text)`, numbered in order.
     fn index_of(pages: &[(String, String, String)], fold: bool) -> LoadedIndex {
-        let docs: Vec<PageSearch> = pages
+        let docs = pages
             .iter()
             .enumerate()
-            .map(|(i, (t, d, b))| {
-                let meta = SearchPage {
-                    id: i as u32,
-                    url: format!("p{i}/index.html"),
-                    title: t.clone(),
-                    description: d.clone(),
-                    kind: "page",
-                    ..SearchPage::default()
-                };
-                prepare_page(&meta, &format!("<p>{}</p>", esc(b)), fold).0
-            })
-            .collect();
-        let idx = build_index(docs, fold);
-        LoadedIndex::from_files(idx.files.iter().map(|(p, c)| (p.as_str(), c.as_str())))
+            .map(|(i, (t, d, b))| doc(i, t, d, &format!("<p>{}</p>", escape_html(b)), fold));
+        load(docs.collect(), fold)
     }
 
     /// The pages a naive scan finds: every term a substring of the normalised text.
@@ -247,19 +249,9 @@ mod tests {
         ]
         .iter()
         .enumerate()
-        .map(|(i, (t, b))| {
-            let meta = SearchPage {
-                id: i as u32,
-                title: t.to_string(),
-                kind: "page",
-                ..SearchPage::default()
-            };
-            prepare_page(&meta, b, false).0
-        })
+        .map(|(i, (t, b))| doc(i, t, "", b, false))
         .collect();
-        let idx = build_index(docs, false);
-        let loaded =
-            LoadedIndex::from_files(idx.files.iter().map(|(p, c)| (p.as_str(), c.as_str())));
+        let loaded = load(docs, false);
         let order: Vec<u32> = loaded.search("清廉").iter().map(|m| m.page).collect();
         assert_eq!(order, vec![2, 1, 0, 3, 4]);
         let order: Vec<u32> = loaded.search("廉").iter().map(|m| m.page).collect();
