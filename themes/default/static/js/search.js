@@ -380,21 +380,17 @@
     var p = params();
     setField('search-q', p.q); setField('search-kind', p.kind); setField('search-year', p.year);
     setField('search-stars', p.stars); setField('search-sort', p.sort);
-    var state = { page: p.page };
     form.addEventListener('submit', function (e) {
       e.preventDefault();
-      state.page = 1;
       show(current(), 1, false);
     });
     ['search-kind', 'search-year', 'search-stars', 'search-sort'].forEach(function (id) {
       var el = byId(id);
-      if (el) el.addEventListener('change', function () { state.page = 1; show(current(), 1, false); });
+      if (el) el.addEventListener('change', function () { show(current(), 1, false); });
     });
     byId('search-pager').addEventListener('click', function (e) {
       var b = e.target.closest('button[data-page]');
-      if (!b) return;
-      state.page = parseInt(b.getAttribute('data-page'), 10);
-      show(current(), state.page, true);
+      if (b) show(current(), parseInt(b.getAttribute('data-page'), 10), true);
     });
     zb.searchPage = show(current(), p.page, false);
   }
