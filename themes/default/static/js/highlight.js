@@ -33,11 +33,8 @@
 
   /** The normalised form of `s`. */
   zb.normalize = function (s) {
-    var out = '';
-    var m = String(s).match(CLUSTER);
-    if (!m) return '';
-    for (var i = 0; i < m.length; i++) out += normCluster(m[i]);
-    return out;
+    // Every character starts or continues a cluster, so this replaces the whole string.
+    return String(s).replace(CLUSTER, function (c) { return normCluster(c); });
   };
 
   /** Normalised `s` with, per UTF-16 unit of the result, where its cluster starts and ends in `s`. */
