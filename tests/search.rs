@@ -45,29 +45,52 @@ fn page_texts(files: &[(String, String)]) -> Vec<(String, String)> {
     out.into_iter().map(|(_, u, t)| (u, t)).collect()
 }
 
-fn check_queries(out: &std::path::Path, queries: &[&str], fold: bool) {
-    let files = search_files(out);
-    let idx = LoadedIndex::from_files(files.iter().map(|(p, c)| (p.as_str(), c.as_str())));
-    let texts = page_texts(&files);
-    let urls: Vec<&str> = texts.iter().map(|(u, _)| u.as_str()).collect();
-    for q in queries {
-        let terms = query_terms(q, fold);
-        let mut want: Vec<&str> = texts
+/// A built site's index, read back, and every page's text (url, text) by page number.
+struct Built {
+    idx: LoadedIndex,
+    texts: Vec<(String, String)>,
+}
+
+impl Built {
+    fn new(files: &[(String, String)]) -> Built {
+        Built {
+            idx: LoadedIndex::from_files(files.iter().map(|(p, c)| (p.as_str(), c.as_str()))),
+            texts: page_texts(files),
+        }
+    }
+
+    /// Reads the `search/` files of the site built in `out`.
+    fn read(out: &std::path::Path) -> Built {
+        Built::new(&search_files(out))
+    }
+
+    /// Pages (by URL) the index finds for `query`.
+    fn found_urls(&self, query: &str) -> Vec<String> {
+        let mut got: Vec<String> = self
+            .idx
+            .search(query)
             .iter()
-            .filter(|(_, t)| {
-                let t = normalize(t, fold);
-                !terms.is_empty() && terms.iter().all(|q| t.contains(q.as_str()))
-            })
-            .map(|(u, _)| u.as_str())
-            .collect();
-        want.sort_unstable();
-        let mut got: Vec<&str> = idx
-            .search(q)
-            .iter()
-            .map(|m| urls[m.page as usize])
+            .map(|m| self.texts[m.page as usize].0.clone())
             .collect();
         got.sort_unstable();
-        assert_eq!(got, want, "query {q:?}");
+        got
+    }
+
+    fn check_queries(&self, queries: &[&str], fold: bool) {
+        for q in queries {
+            let terms = query_terms(q, fold);
+            let mut want: Vec<&str> = self
+                .texts
+                .iter()
+                .filter(|(_, t)| {
+                    let t = normalize(t, fold);
+                    !terms.is_empty() && terms.iter().all(|q| t.contains(q.as_str()))
+                })
+                .map(|(u, _)| u.as_str())
+                .collect();
+            want.sort_unstable();
+            assert_eq!(self.found_urls(q), want, "query {q:?}");
+        }
     }
 }
 
@@ -108,8 +131,7 @@ fn fixture_site_index_is_exact_and_reported() {
     ] {
         assert!(html.contains(needle), "search page lacks {needle}");
     }
-    check_queries(
-        &out,
+    Built::read(&out).check_queries(
         &[
             "清廉",
             "清",
@@ -131,25 +153,12 @@ fn fixture_site_index_is_exact_and_reported() {
     );
 }
 
-/// Pages (by URL) the index finds for `query`.
-fn found_urls(out: &std::path::Path, query: &str) -> Vec<String> {
-    let files = search_files(out);
-    let idx = LoadedIndex::from_files(files.iter().map(|(p, c)| (p.as_str(), c.as_str())));
-    let texts = page_texts(&files);
-    let mut got: Vec<String> = idx
-        .search(query)
-        .iter()
-        .map(|m| texts[m.page as usize].0.clone())
-        .collect();
-    got.sort_unstable();
-    got
-}
-
 #[test]
 fn kind_fields_from_front_matter_are_searchable() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
     build(&fixture("search"), &out, &[]);
+    let built = Built::read(&out);
     // Each of these is written only in the page's [extra], never in its body.
     let brand = "brands/hongse/index.html";
     let exemplar = "qinglian/bangyang/index.html";
@@ -169,14 +178,13 @@ fn kind_fields_from_front_matter_are_searchable() {
         ("学习时报", pack),
     ];
     for (q, url) in cases {
-        assert_eq!(found_urls(&out, q), vec![url.to_string()], "query {q:?}");
+        assert_eq!(built.found_urls(q), vec![url.to_string()], "query {q:?}");
     }
     // Fields are separate lines: no match across two of them, or into the body.
-    assert!(found_urls(&out, "澎湃以党建").is_empty());
-    assert!(found_urls(&out, "周卫东红色").is_empty());
+    assert!(built.found_urls("澎湃以党建").is_empty());
+    assert!(built.found_urls("周卫东红色").is_empty());
     // And the index still equals a naive scan of the text the excerpts show.
-    check_queries(
-        &out,
+    built.check_queries(
         &["擎旗", "钱明澈", "岳思远", "驱动", "清廉", "市一局"],
         true,
     );
@@ -188,12 +196,12 @@ fn sample_site_index_is_exact_and_deterministic() {
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     build(&repo(), &a, &[]);
     build(&repo(), &b, &[]);
-    assert!(search_files(&a) == search_files(&b), "two builds differ");
-    // Every substring of length 1–4 at a few places of every page.
     let files = search_files(&a);
-    let texts = page_texts(&files);
+    assert!(files == search_files(&b), "two builds differ");
+    // Every substring of length 1–4 at a few places of every page.
+    let built = Built::new(&files);
     let mut queries: Vec<String> = Vec::new();
-    for (_, t) in &texts {
+    for (_, t) in &built.texts {
         let chars: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
         for start in (0..chars.len()).step_by(97) {
             for len in 1..=4 {
@@ -204,5 +212,5 @@ fn sample_site_index_is_exact_and_deterministic() {
         }
     }
     let q: Vec<&str> = queries.iter().map(String::as_str).collect();
-    check_queries(&a, &q, false);
+    built.check_queries(&q, false);
 }
