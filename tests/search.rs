@@ -4,7 +4,7 @@
 mod common;
 
 use common::{build, fixture, repo, tree};
-use zhibu::search::query::LoadedIndex;
+use zhibu::search::query::{js_call_args, LoadedIndex};
 use zhibu::search::text::{normalize, query_terms};
 
 /// `search/` files of a built site.
@@ -24,9 +24,7 @@ fn page_texts(files: &[(String, String)]) -> Vec<(String, String)> {
             continue;
         };
         let (page, part) = name.trim_end_matches(".js").split_once('-').unwrap();
-        let inner = js.trim().strip_prefix("zhibu_doc(").unwrap();
-        let inner = inner.strip_suffix(");").unwrap();
-        let v: serde_json::Value = serde_json::from_str(&format!("[{inner}]")).unwrap();
+        let v = js_call_args(js, "zhibu_doc").unwrap();
         parts.insert(
             (page.parse().unwrap(), part.parse().unwrap()),
             (

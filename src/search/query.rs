@@ -37,7 +37,8 @@ pub struct Match {
     pub count: u32,
 }
 
-fn js_call_args(js: &str, name: &str) -> Option<serde_json::Value> {
+/// The arguments of the one call `name(…);` a file under `search/` holds, as a JSON array.
+pub fn js_call_args(js: &str, name: &str) -> Option<serde_json::Value> {
     let inner = js.trim().strip_prefix(name)?.strip_prefix('(')?;
     let inner = inner.strip_suffix(';')?.strip_suffix(')')?;
     serde_json::from_str(&format!("[{inner}]")).ok()
