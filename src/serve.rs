@@ -8,12 +8,13 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::pipeline::{BuildError, BuildOptions, BuildReport};
+use std::io::{BufRead, BufReader};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::IpAddr;
+use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
-use tiny_http::{Header, Request, Response, Server, StatusCode};
 
 /// Where the live-reload machinery lives on the server; no site path starts with it.
 const PREFIX: &str = "/__zhibu/";
@@ -95,12 +96,9 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
         .output
         .clone()
         .unwrap_or_else(|| opts.build.root.join("public"));
-    let server = Server::http((opts.bind, opts.port))
+    let listener = TcpListener::bind((opts.bind, opts.port))
         .map_err(|e| anyhow::anyhow!("无法在 {}:{} 上启动服务：{e}", opts.bind, opts.port))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| anyhow::anyhow!("服务地址无效"))?;
+    let addr = listener.local_addr()?;
     let url = format!("http://{addr}/");
     if !opts.bind.is_loopback() {
         eprintln!(
@@ -112,11 +110,13 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
     {
         let live = Arc::clone(&live);
         let output = output.clone();
+        // A thread per connection: event streams stay open as long as their page, and no
+        // pool may leave a new connection waiting behind them.
         std::thread::spawn(move || {
-            for request in server.incoming_requests() {
+            for stream in listener.incoming().flatten() {
                 let live = Arc::clone(&live);
                 let output = output.clone();
-                std::thread::spawn(move || handle(request, &output, &live));
+                std::thread::spawn(move || handle(stream, &output, &live));
             }
         });
     }
@@ -145,30 +145,126 @@ pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
     )
 }
 
-/// Answers one request: the event stream, the client script, or a file of the site.
-fn handle(request: Request, output: &Path, live: &Live) {
-    let path = request
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .to_string();
-    let result = match path.as_str() {
-        "/__zhibu/events" => return events(request, live),
-        "/__zhibu/live.js" => reply(
-            request,
-            Response::from_string(CLIENT)
-                .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
-                .with_header(header("Cache-Control", "no-store")),
-        ),
-        _ if path.starts_with(PREFIX) => reply(request, not_found_text()),
-        _ => {
-            let generation = live
-                .status
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .generation;
-            serve_file(request, output, &path, generation)
+/// One request as read from a connection.
+struct Request {
+    stream: TcpStream,
+    head_only: bool,
+    range: Option<String>,
+}
+
+/// A response body: bytes, or a slice of a file.
+enum Body {
+    Bytes(Vec<u8>),
+    File(std::io::Take<std::fs::File>, u64),
+}
+
+impl Request {
+    /// Reads the request line and headers (at most 64 KB); `None` for anything that is not a
+    /// well-formed request.
+    fn read(stream: TcpStream) -> Option<(Request, String, String)> {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .ok()?;
+        let mut reader = BufReader::new(stream.try_clone().ok()?).take(64 * 1024);
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let mut parts = line.split_whitespace();
+        let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
+        let mut range = None;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).ok()? == 0 || h.trim().is_empty() {
+                break;
+            }
+            if let Some((name, value)) = h.split_once(':') {
+                if name.trim().eq_ignore_ascii_case("range") {
+                    range = Some(value.trim().to_string());
+                }
+            }
+        }
+        let request = Request {
+            stream,
+            head_only: method == "HEAD",
+            range,
+        };
+        Some((request, method, target))
+    }
+
+    /// Sends a response and closes the connection.
+    fn respond(mut self, status: u16, headers: &[(&str, &str)], body: Body) -> std::io::Result<()> {
+        let reason = match status {
+            200 => "OK",
+            206 => "Partial Content",
+            301 => "Moved Permanently",
+            400 => "Bad Request",
+            404 => "Not Found",
+            405 => "Method Not Allowed",
+            416 => "Range Not Satisfiable",
+            _ => "",
+        };
+        let len = match &body {
+            Body::Bytes(b) => b.len() as u64,
+            Body::File(_, n) => *n,
+        };
+        let mut head =
+            format!("HTTP/1.1 {status} {reason}\r\nContent-Length: {len}\r\nConnection: close\r\n");
+        for (name, value) in headers {
+            head += &format!("{name}: {value}\r\n");
+        }
+        head += "\r\n";
+        self.stream.write_all(head.as_bytes())?;
+        if !self.head_only {
+            match body {
+                Body::Bytes(b) => self.stream.write_all(&b)?,
+                Body::File(mut f, _) => {
+                    std::io::copy(&mut f, &mut self.stream)?;
+                }
+            }
+        }
+        self.stream.flush()
+    }
+
+    fn not_found(self) -> std::io::Result<()> {
+        self.text(404, "404 未找到")
+    }
+
+    fn text(self, status: u16, text: &str) -> std::io::Result<()> {
+        self.respond(
+            status,
+            &[("Content-Type", "text/plain; charset=utf-8")],
+            Body::Bytes(text.as_bytes().to_vec()),
+        )
+    }
+}
+
+/// Answers one connection: the event stream, the client script, or a file of the site.
+fn handle(stream: TcpStream, output: &Path, live: &Live) {
+    let Some((request, method, target)) = Request::read(stream) else {
+        return;
+    };
+    let path = target.split(['?', '#']).next().unwrap_or("/").to_string();
+    let result = if method != "GET" && method != "HEAD" {
+        request.text(405, "只支持 GET 和 HEAD")
+    } else {
+        match path.as_str() {
+            "/__zhibu/events" => return events(request, live),
+            "/__zhibu/live.js" => request.respond(
+                200,
+                &[
+                    ("Content-Type", "text/javascript; charset=utf-8"),
+                    ("Cache-Control", "no-store"),
+                ],
+                Body::Bytes(CLIENT.as_bytes().to_vec()),
+            ),
+            _ if path.starts_with(PREFIX) => request.not_found(),
+            _ => {
+                let generation = live
+                    .status
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .generation;
+                serve_file(request, output, &path, generation)
+            }
         }
     };
     if let Err(e) = result {
@@ -176,27 +272,9 @@ fn handle(request: Request, output: &Path, live: &Live) {
     }
 }
 
-/// Sends `response` and closes the connection. Each request gets its own connection: the
-/// event streams hold theirs open indefinitely, and one request per connection keeps them from
-/// ever sharing a connection with a page or its assets.
-fn reply<R: Read>(request: Request, response: Response<R>) -> std::io::Result<()> {
-    request.respond(response.with_header(header("Connection", "close")))
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-fn not_found_text() -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_string("404 未找到")
-        .with_status_code(404)
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-}
-
-/// The server-sent event stream of build outcomes. Written by hand on the raw connection so
-/// each event is flushed at once.
+/// The server-sent event stream of build outcomes, each event flushed at once.
 fn events(request: Request, live: &Live) {
-    let mut w = request.into_writer();
+    let mut w = request.stream;
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
     if w.write_all(head.as_bytes())
         .and_then(|_| w.flush())
@@ -245,16 +323,14 @@ fn event_text(generation: u64, error: Option<&str>) -> String {
 /// A file of the output directory, or its 404 page.
 fn serve_file(request: Request, output: &Path, path: &str, generation: u64) -> std::io::Result<()> {
     let Some(rel) = safe_relative(path) else {
-        return reply(request, not_found_text().with_status_code(400));
+        return request.text(400, "404 未找到");
     };
     let mut file = output.join(&rel);
     if file.is_dir() {
         if !path.ends_with('/') {
             // Relative links inside the page need the trailing slash.
-            return reply(
-                request,
-                Response::empty(301).with_header(header("Location", &format!("{path}/"))),
-            );
+            let to = format!("{path}/");
+            return request.respond(301, &[("Location", &to)], Body::Bytes(Vec::new()));
         }
         file.push("index.html");
     }
@@ -263,7 +339,7 @@ fn serve_file(request: Request, output: &Path, path: &str, generation: u64) -> s
         if page.is_file() && inside(output, &page) {
             return send(request, &page, 404, generation);
         }
-        return reply(request, not_found_text());
+        return request.not_found();
     }
     send(request, &file, 200, generation)
 }
@@ -320,59 +396,35 @@ fn content_type(file: &Path) -> String {
 /// single byte range (video players seek with them).
 fn send(request: Request, file: &Path, status: u16, generation: u64) -> std::io::Result<()> {
     let kind = content_type(file);
-    let common = |r| with_common(r, &kind);
+    let common = [
+        ("Content-Type", kind.as_str()),
+        ("Cache-Control", "no-store"),
+        ("Accept-Ranges", "bytes"),
+    ];
     if kind.starts_with("text/html") {
         let html = std::fs::read_to_string(file).unwrap_or_default();
-        let body = inject(&html, generation);
-        return reply(
-            request,
-            common(Response::from_string(body).with_status_code(status)),
-        );
+        let body = inject(&html, generation).into_bytes();
+        return request.respond(status, &common, Body::Bytes(body));
     }
     let mut f = std::fs::File::open(file)?;
     let len = f.metadata()?.len();
-    let range = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Range"))
-        .map(|h| h.value.as_str().to_string());
-    match range.map(|r| parse_range(&r, len)) {
+    match request.range.as_deref().map(|r| parse_range(r, len)) {
         Some(RangeAnswer::Part(start, end)) => {
             f.seek(SeekFrom::Start(start))?;
-            let body = f.take(end - start + 1);
-            let response = Response::new(
-                StatusCode(206),
-                Vec::new(),
-                body,
-                Some((end - start + 1) as usize),
-                None,
-            );
-            reply(
-                request,
-                with_common(response, &kind).with_header(header(
-                    "Content-Range",
-                    &format!("bytes {start}-{end}/{len}"),
-                )),
-            )
+            let n = end - start + 1;
+            let range = format!("bytes {start}-{end}/{len}");
+            let mut headers = common.to_vec();
+            headers.push(("Content-Range", &range));
+            request.respond(206, &headers, Body::File(f.take(n), n))
         }
-        Some(RangeAnswer::Unsatisfiable) => reply(
-            request,
-            Response::empty(416).with_header(header("Content-Range", &format!("bytes */{len}"))),
-        ),
+        Some(RangeAnswer::Unsatisfiable) => {
+            let range = format!("bytes */{len}");
+            request.respond(416, &[("Content-Range", &range)], Body::Bytes(Vec::new()))
+        }
         Some(RangeAnswer::Whole) | None => {
-            let response =
-                Response::new(StatusCode(status), Vec::new(), f, Some(len as usize), None);
-            reply(request, with_common(response, &kind))
+            request.respond(status, &common, Body::File(f.take(len), len))
         }
     }
-}
-
-/// Headers every file response carries: its type, no caching (a preview must be fresh) and
-/// range support.
-fn with_common<R: Read>(r: Response<R>, kind: &str) -> Response<R> {
-    r.with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("Accept-Ranges", "bytes"))
 }
 
 /// How to answer a `Range` header.
