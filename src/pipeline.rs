@@ -1329,7 +1329,7 @@ fn write_page(
     let rel = dir_url(&page.path);
     match renderer.page(id, body) {
         Ok(html) => {
-            if let Err(e) = staging.write(&rel, html.as_bytes()) {
+            if let Err(e) = staging.write(&rel, &html) {
                 problems.push(Diagnostic::file_error(
                     &page.file,
                     format!("写入 {rel} 失败：{e}"),
@@ -1588,7 +1588,7 @@ fn render_list(
     }
     let problem = match r.render_prepared(&prepared) {
         Ok(h) => staging
-            .write(&rel, h.as_bytes())
+            .write(&rel, &h)
             .err()
             .map(|e| Diagnostic::file_error(rel.as_str(), format!("写入失败：{e}"))),
         Err(d) => Some(d),

@@ -332,7 +332,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders one page with its freshly rendered body.
-    pub fn page(&self, p: PageId, body: &Body) -> Result<String, Diagnostic> {
+    pub fn page(&self, p: PageId, body: &Body) -> Result<Vec<u8>, Diagnostic> {
         let (ctx, template) = self.page_ctx(p, body, &body.html);
         let mut context = self.context(&self.site.pages[p].path);
         context.insert("page", &ctx);
@@ -419,7 +419,7 @@ impl<'a> Renderer<'a> {
 
     /// Whether the theme or the site has template `name`.
     fn has_template(&self, name: &str) -> bool {
-        self.tera.get_template_names().any(|n| n == name)
+        self.tera.get_template(name).is_ok()
     }
 
     /// A page as listed on a list page whose way back to the root is `root`.
@@ -656,28 +656,34 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders a prepared list output.
-    pub fn render_prepared(&self, p: &Prepared) -> Result<String, Diagnostic> {
+    pub fn render_prepared(&self, p: &Prepared) -> Result<Vec<u8>, Diagnostic> {
         self.render(&p.template, &p.context, &p.file)
     }
 
+    /// Renders into bytes: Tera's `render` would check the whole output is UTF-8 once more
+    /// (it is, every piece comes from `&str`), a tenth of the rendering time.
     fn render(
         &self,
         template: &str,
         context: &tera::Context,
         file: &std::path::Path,
-    ) -> Result<String, Diagnostic> {
-        if !self.tera.get_template_names().any(|n| n == template) {
+    ) -> Result<Vec<u8>, Diagnostic> {
+        if !self.has_template(template) {
             return Err(Diagnostic::file_error(
                 file,
                 format!("模板 `{template}` 不存在（主题和站点的 templates/ 中都没有）"),
             ));
         }
-        self.tera.render(template, context).map_err(|e| {
-            Diagnostic::file_error(
-                file,
-                format!("渲染模板 `{template}` 出错：{}", error_chain(&e)),
-            )
-        })
+        let mut out = Vec::with_capacity(32 * 1024);
+        self.tera
+            .render_to(template, context, &mut out)
+            .map_err(|e| {
+                Diagnostic::file_error(
+                    file,
+                    format!("渲染模板 `{template}` 出错：{}", error_chain(&e)),
+                )
+            })?;
+        Ok(out)
     }
 }
 
