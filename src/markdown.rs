@@ -437,30 +437,47 @@ pub fn is_cjk(c: char) -> bool {
 /// Whitespace runs become one space, or nothing between two Chinese characters (line wraps and
 /// block ends in Chinese text are not word gaps).
 pub fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    collapse_whitespace_upto(text, usize::MAX)
+}
+
+/// [`collapse_whitespace`], stopping after `max` characters: a summary needs only the start
+/// of a page's text.
+fn collapse_whitespace_upto(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max.saturating_mul(3)));
+    let mut count = 0;
     let mut pending_space = false;
+    let mut last: Option<char> = None;
     for c in text.chars() {
+        if count >= max {
+            break;
+        }
         if c.is_whitespace() {
-            pending_space = !out.is_empty();
+            pending_space = last.is_some();
             continue;
         }
-        if pending_space && !(out.chars().last().is_some_and(is_cjk) && is_cjk(c)) {
+        if pending_space && !(last.is_some_and(is_cjk) && is_cjk(c)) {
             out.push(' ');
+            count += 1;
+            if count >= max {
+                break;
+            }
         }
         pending_space = false;
         out.push(c);
+        count += 1;
+        last = Some(c);
     }
     out
 }
 
 /// The first `limit` characters of the text, escaped, with `…` when cut.
 fn text_summary(text: &str, limit: usize) -> String {
-    let flat = collapse_whitespace(text);
-    let mut out: String = flat.chars().take(limit).collect();
+    let mut flat = collapse_whitespace_upto(text, limit.saturating_add(1));
     if flat.chars().count() > limit {
-        out.push('…');
+        flat.pop();
+        flat.push('…');
     }
-    escape_html(&out)
+    escape_html(&flat)
 }
 
 /// Escapes text for HTML element content and attribute values.

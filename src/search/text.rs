@@ -40,24 +40,20 @@ pub fn is_space(c: char) -> bool {
     c.is_whitespace()
 }
 
-/// The normalised form of a cluster that is a lone character NFKC leaves alone (ASCII, the
-/// main CJK block), or `None` when the cluster needs the full treatment.
-fn quick(cluster: &str, fold: bool) -> Option<char> {
-    let mut one = cluster.chars();
-    match (one.next(), one.next()) {
-        (Some(c), None) if c.is_ascii() => Some(c.to_ascii_lowercase()),
-        (Some(c), None) if ('\u{4e00}'..='\u{9fff}').contains(&c) => {
-            Some(if fold { fold_char(c) } else { c })
-        }
-        _ => None,
+/// The normalised form of a lone character NFKC leaves alone (ASCII, the main CJK block), or
+/// `None` when it needs the full treatment.
+fn quick(c: char, fold: bool) -> Option<char> {
+    if c.is_ascii() {
+        Some(c.to_ascii_lowercase())
+    } else if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+        Some(if fold { fold_char(c) } else { c })
+    } else {
+        None
     }
 }
 
 /// Calls `f` with each character of the normalised form of one cluster.
 fn norm_cluster(cluster: &str, fold: bool, mut f: impl FnMut(char)) {
-    if let Some(c) = quick(cluster, fold) {
-        return f(c);
-    }
     for n in cluster.nfkc() {
         for l in n.to_lowercase() {
             f(if fold { fold_char(l) } else { l });
@@ -75,28 +71,10 @@ fn is_mark(c: char) -> bool {
     !(c < '\u{300}' || ('\u{3400}'..='\u{9fff}').contains(&c)) && is_combining_mark(c)
 }
 
-/// Splits `text` into clusters and calls `f(byte_offset, cluster)` for each.
-fn clusters(text: &str, mut f: impl FnMut(usize, &str)) {
-    let mut start = None;
-    for (i, c) in text.char_indices() {
-        if let Some(s) = start {
-            if !is_mark(c) {
-                f(s, &text[s..i]);
-                start = Some(i);
-            }
-        } else {
-            start = Some(i);
-        }
-    }
-    if let Some(s) = start {
-        f(s, &text[s..]);
-    }
-}
-
 /// The normalised form of `text` (see the module documentation).
 pub fn normalize(text: &str, fold: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    clusters(text, |_, c| norm_cluster(c, fold, |n| out.push(n)));
+    each_cluster(text, fold, |_, _| {}, |n| out.push(n));
     out
 }
 
@@ -106,12 +84,45 @@ pub(crate) fn normalize_mapped(
     text: &str,
     fold: bool,
     out: &mut Vec<char>,
-    mut at: impl FnMut(usize, usize),
+    at: impl FnMut(usize, usize),
 ) {
-    clusters(text, |offset, c| {
-        at(offset, out.len());
-        norm_cluster(c, fold, |n| out.push(n));
-    });
+    each_cluster(text, fold, at, |n| out.push(n));
+}
+
+/// Splits `text` into clusters (a character and the combining marks after it), calls
+/// `start(byte_offset, characters_so_far)` at each, then `f` with each character of its
+/// normalised form. A
+/// character without marks, nearly every one, is handled without slicing or decoding again:
+/// this loop runs once per character of every page.
+fn each_cluster(
+    text: &str,
+    fold: bool,
+    mut start: impl FnMut(usize, usize),
+    mut f: impl FnMut(char),
+) {
+    let mut emitted = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        start(i, emitted);
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, m)) = chars.peek() {
+            if !is_mark(m) {
+                break;
+            }
+            end = j + m.len_utf8();
+            chars.next();
+        }
+        match quick(c, fold) {
+            Some(n) if end == i + c.len_utf8() => {
+                f(n);
+                emitted += 1;
+            }
+            _ => norm_cluster(&text[i..end], fold, |n| {
+                f(n);
+                emitted += 1;
+            }),
+        }
+    }
 }
 
 /// The terms of a query: normalised, split at whitespace, empty and repeated terms dropped.
@@ -252,14 +263,16 @@ pub fn body_text(html: &str) -> BodyText {
 
 /// Appends text, collapsing any run of whitespace into one space (or keeping a line break).
 fn push_text(out: &mut String, text: &str) {
-    for c in text.chars() {
-        if is_space(c) {
-            if !out.is_empty() && !out.ends_with(is_space) {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
+    // Whole runs between spaces are copied at once: a page's text is mostly such runs.
+    let mut words = text.split(is_space);
+    if let Some(first) = words.next() {
+        out.push_str(first);
+    }
+    for word in words {
+        if !out.is_empty() && !out.ends_with(is_space) {
+            out.push(' ');
         }
+        out.push_str(word);
     }
 }
 
@@ -326,6 +339,46 @@ fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The definition the fast path must agree with: split before every character that is not
+    /// a combining mark, then NFKC, lower case and fold each piece.
+    fn normalize_by_definition(text: &str, fold: bool) -> String {
+        let mut pieces: Vec<String> = Vec::new();
+        for c in text.chars() {
+            match pieces.last_mut() {
+                Some(p) if is_combining_mark(c) => p.push(c),
+                _ => pieces.push(c.to_string()),
+            }
+        }
+        let mut out = String::new();
+        for p in pieces {
+            for n in p.nfkc() {
+                for l in n.to_lowercase() {
+                    out.push(if fold { fold_char(l) } else { l });
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn fast_path_agrees_with_the_definition(
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                'a', 'Z', ' ', '\u{3000}', '，', '。', 'Ａ', '①', '㈱', 'ﬁ', 'İ', 'É', 'e',
+                '\u{301}', '\u{308}', '\u{20dd}', '國', '党', '丽', '\u{2f800}', '\u{ff9e}', 'ｶ',
+                '\u{1100}', '\u{1161}', 'Σ', 'ß', '\u{fe0f}', '\u{200d}',
+            ]), 0..40),
+            fold in any::<bool>(),
+        ) {
+            let text: String = chars.into_iter().collect();
+            prop_assert_eq!(normalize(&text, fold), normalize_by_definition(&text, fold));
+            let mut mapped = Vec::new();
+            normalize_mapped(&text, fold, &mut mapped, |_, _| {});
+            prop_assert_eq!(mapped.into_iter().collect::<String>(), normalize(&text, fold));
+        }
+    }
 
     #[test]
     fn width_and_case_fold() {
