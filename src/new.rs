@@ -143,10 +143,7 @@ pub fn article(
     let date = today();
     // (file name without `.md`, whether it is a folder with index.md, text)
     let (stem, bundle, text) = match s.kind {
-        Some(Kind::Packs) => return Err(NewError::Section(format!(
-            "`{wanted}` 是学习汇编总栏目：文章应写在某一期中（如 {}），新建一期请用 zhibu new pack",
-            join_dir(&wanted, "2026-12")
-        ))),
+        Some(Kind::Packs) => return Err(in_archive(&wanted)),
         Some(Kind::Pack) => {
             let category = pick_category(&site, category)?;
             let weight = next_weight(&site, s);
@@ -164,6 +161,13 @@ pub fn article(
         format!("{stem}.md")
     };
     write_all(root, vec![(join_dir(&s.dir, &name), text)])
+}
+
+fn in_archive(dir: &str) -> NewError {
+    NewError::Section(format!(
+        "`{dir}` 是学习汇编总栏目，文章应写在某一期的目录中（如 {}）；新建一期请用 zhibu new pack",
+        join_dir(dir, "2026-12")
+    ))
 }
 
 /// Creates a brand page `<brands>/<slug>/index.md` (a folder, so its logo and photos can sit
