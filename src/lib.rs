@@ -5,12 +5,16 @@
 //! [`pipeline`] drives it for `zhibu build`.
 
 pub mod check;
+mod clock;
 pub mod config;
 pub mod diagnostic;
 pub mod frontmatter;
+pub mod init;
 pub mod kinds;
 pub mod markdown;
+pub mod new;
 pub mod output;
+pub mod package;
 mod parse_error;
 pub mod pipeline;
 pub mod render;

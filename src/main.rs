@@ -54,6 +54,79 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// 新建站点：配置文件和每种内容各一个示例（默认主题已内置，不复制）
+    Init {
+        /// 站点目录，不存在时新建
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// 目录不是空的也写入：只添加缺少的文件，已有的文件一律保留不动
+        #[arg(long)]
+        force: bool,
+    },
+    /// 新建学习汇编、文章或党建品牌（新建的文件都是草稿，不会被误发布）
+    New {
+        /// 站点根目录（含 zhibu.toml 与 content/）
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+    /// 打包：构建站点，生成解压后直接双击打开的 .zip（含使用说明和 SHA-256 校验清单）
+    Package {
+        /// 站点根目录（含 zhibu.toml 与 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 压缩包文件名，默认为当前目录下的 <站点名称>-<年月日>.zip
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// 覆盖已有的同名压缩包
+        #[arg(long)]
+        force: bool,
+        /// 不打包，而是校验压缩包 FILE：文件是否齐全、有无改动
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "force"])]
+        verify: Option<PathBuf>,
+    },
+}
+
+/// What `zhibu new` makes.
+#[derive(Subcommand)]
+enum NewCommand {
+    /// 新建一期学习汇编：<年>-<月>/_index.md，外加每个分类一篇文章；默认是最新一期的下个月
+    Pack {
+        /// 学习汇编总栏目的目录（站点中有多个时需要指定），如 xuexi
+        #[arg(long)]
+        section: Option<String>,
+        /// 年份（同时要写 --month）
+        #[arg(long, requires = "month", value_parser = clap::value_parser!(u16).range(1..=9999))]
+        year: Option<u16>,
+        /// 月份 1–12
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=12))]
+        month: Option<u8>,
+    },
+    /// 在栏目中新建一篇文章，按栏目类型写好所需字段
+    Article {
+        /// 栏目目录（content/ 下），如 qinglian 或 xuexi/2026-12
+        section: String,
+        /// 标题；文件名由标题生成
+        title: String,
+        /// 学习汇编文章的分类，默认为 pack_categories 中的第一个
+        #[arg(long)]
+        category: Option<String>,
+        /// 文件名（不含 .md），代替由标题生成的
+        #[arg(long)]
+        slug: Option<String>,
+    },
+    /// 在党建品牌栏目中新建一个品牌页面
+    Brand {
+        /// 品牌名称
+        name: String,
+        /// 党建品牌栏目的目录（站点中有多个时需要指定），如 pinpai
+        #[arg(long)]
+        section: Option<String>,
+        /// 目录名，代替由品牌名称生成的
+        #[arg(long)]
+        slug: Option<String>,
+    },
 }
 
 /// Where the site is and where it is built, for `build`, `watch` and `serve`.
@@ -156,7 +229,103 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Init { dir, force } => init(&dir, force),
+        Command::New { root, what } => new(&root, what),
+        Command::Package {
+            root,
+            out,
+            force,
+            verify,
+        } => match verify {
+            Some(file) => {
+                let result = zhibu::package::verify(&file)?;
+                println!("{result}");
+                Ok(if result.is_ok() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                })
+            }
+            None => package(zhibu::package::PackageOptions { root, out, force }),
+        },
     }
+}
+
+fn init(dir: &std::path::Path, force: bool) -> Result<ExitCode> {
+    let done = zhibu::init::init(dir, force)?;
+    for kept in &done.kept {
+        eprintln!("已存在，保留原文件：{kept}");
+    }
+    let root = if dir == std::path::Path::new(".") {
+        String::new()
+    } else {
+        format!(" --root {}", dir.display())
+    };
+    println!(
+        "已在 {} 新建站点，写入 {} 个文件。接下来：\n\
+         \x20 1. zhibu serve{root} --open    在浏览器中预览示例站点\n\
+         \x20 2. 修改 zhibu.toml 中的站点名称 title 和简介 description\n\
+         \x20 3. 把 content/ 中标有“【示例】”的文字换成本单位的内容\n\
+         \x20 4. zhibu new{root} pack        新建下个月的学习汇编；zhibu new article、zhibu new brand 新建文章和品牌\n\
+         \x20 5. zhibu check{root}           发布前检查；zhibu package{root} 打包成可直接打开的 .zip",
+        dir.display(),
+        done.written.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn new(root: &std::path::Path, what: NewCommand) -> Result<ExitCode> {
+    let made = match what {
+        NewCommand::Pack {
+            section,
+            year,
+            month,
+        } => zhibu::new::pack(
+            root,
+            &zhibu::new::PackOptions {
+                section,
+                year,
+                month,
+            },
+        )?,
+        NewCommand::Article {
+            section,
+            title,
+            category,
+            slug,
+        } => zhibu::new::article(root, &section, &title, category.as_deref(), slug.as_deref())?,
+        NewCommand::Brand {
+            name,
+            section,
+            slug,
+        } => zhibu::new::brand(root, &name, section.as_deref(), slug.as_deref())?,
+    };
+    for file in &made {
+        println!("已新建 {}", root.join(file).display());
+    }
+    println!(
+        "新建的文件都是草稿（draft = true）：用 zhibu serve --drafts 预览，写好、审定后删去 draft = true 这一行才会发布。"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn package(opts: zhibu::package::PackageOptions) -> Result<ExitCode> {
+    let done = match zhibu::package::package(&opts) {
+        Ok(done) => done,
+        Err(zhibu::package::PackageError::Build(e)) => return Ok(report(Err(e))),
+        Err(e) => return Err(e.into()),
+    };
+    for w in &done.build.warnings {
+        eprintln!("{w}");
+    }
+    println!(
+        "已打包 {}：{} 个文件，{}。解压后打开“{}”文件夹中的 index.html 即可阅读，说明见其中的使用说明.txt",
+        done.zip.display(),
+        done.files,
+        size(done.bytes as usize),
+        done.top
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Builds; a build that is still running after two seconds shows a progress bar — in a

@@ -115,6 +115,20 @@ pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, BuildError> {
     }
 }
 
+/// The site model drafts included, as `zhibu new` needs it to find sections and existing packs.
+/// Problems in the content are left to `build` and `check` (a new file should not wait for an
+/// unrelated fix); only a configuration that cannot be read stops it.
+pub fn read_model(root: &Path) -> Result<Site, Vec<Diagnostic>> {
+    let config = Config::load(root)?;
+    Ok(read_site(
+        root,
+        config,
+        true,
+        None,
+        &mut Diagnostics::default(),
+    ))
+}
+
 /// What a run of the pipeline is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
