@@ -436,6 +436,21 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// Runs `create` on `path`, creating its parent directories only when it fails for lack of
+/// them: most outputs land in a directory already made, and asking first would cost two
+/// system calls per file (a tenth of a large build's writing time).
+fn in_new_dirs(path: &Path, create: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
+    match create(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            create(path)
+        }
+        done => done,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,20 +560,5 @@ mod tests {
         std::fs::write(root.join("docs/thesis.doc"), "x").unwrap();
         assert!(check_output_dir(root, &root.join("docs")).is_err());
         assert!(check_output_dir(root, &root.join("public")).is_ok());
-    }
-}
-
-/// Runs `create` on `path`, creating its parent directories only when it fails for lack of
-/// them: most outputs land in a directory already made, and asking first would cost two
-/// system calls per file (a tenth of a large build's writing time).
-fn in_new_dirs(path: &Path, create: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
-    match create(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            create(path)
-        }
-        done => done,
     }
 }
