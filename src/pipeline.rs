@@ -430,17 +430,32 @@ fn build_into(
         {
             (*stats, files.clone())
         }
-        _ => {
-            let docs = match &pages.memos {
-                Some(m) => m.iter().map(|p| p.search.clone()).collect(),
-                None => pages.search,
-            };
-            let index = search::index::build_index(docs, fold);
-            tracing::debug!("search index built at {:?}", started.elapsed());
-            write_search(&index, &staging, &mut diags);
-            let files = index.files.iter().map(|(rel, _)| rel.clone()).collect();
-            (index.stats, files)
-        }
+        _ => match (pages.postings, &pages.memos) {
+            (Some(postings), _) => {
+                let problems = std::sync::Mutex::new(Vec::new());
+                let (files, stats) =
+                    search::index::write_index(postings, &pages.search, fold, &|rel, js| {
+                        if let Err(e) = staging.write(rel, js.as_bytes()) {
+                            let d = Diagnostic::file_error(rel, format!("写入失败：{e}"));
+                            problems.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+                        }
+                    });
+                diags.extend(problems.into_inner().unwrap_or_else(|e| e.into_inner()));
+                tracing::debug!("search index written at {:?}", started.elapsed());
+                (stats, files)
+            }
+            (None, memos) => {
+                let docs = match memos {
+                    Some(m) => m.iter().map(|p| p.search.clone()).collect(),
+                    None => pages.search,
+                };
+                let index = search::index::build_index(docs, fold);
+                tracing::debug!("search index built at {:?}", started.elapsed());
+                write_search(&index, &staging, &mut diags);
+                let files = index.files.iter().map(|(rel, _)| rel.clone()).collect();
+                (index.stats, files)
+            }
+        },
     };
     let search_files = search_outputs.len() + search_stats.parts;
     write_fixed(
@@ -1098,8 +1113,11 @@ struct RenderedPages {
     digests: Vec<PageDigest>,
     /// Per page: what anchor checks need.
     rests: Vec<PageRest>,
-    /// Per page: searchable text (plain builds; a session keeps it in `memos`).
+    /// Per page: what search knows of it besides the postings, without its text (plain
+    /// builds; a session keeps each page's text in `memos`).
     search: Vec<search::PageSearch>,
+    /// Plain builds: the postings of every page, in runs of consecutive search numbers.
+    postings: Option<Vec<search::index::PostingRun>>,
     /// In a session: each page's new memo.
     memos: Option<Vec<PageMemo>>,
     /// In a session: fingerprint of every page's search entry together.
@@ -1129,27 +1147,19 @@ fn render_pages(
 ) -> RenderedPages {
     let renderer = Renderer::new(site, tera, &[], drafts);
     let fold = site.config.search_fold_traditional;
-    let world = memos.map(|_| link_world(site) ^ renderer.common_fingerprint());
+    let Some((previous, template_hashes)) = memos else {
+        return render_pages_indexed(site, &renderer, staging, search_pages, diags);
+    };
+    let world = link_world(site) ^ renderer.common_fingerprint();
     let results = par_map_diagnosed(&site.pages, diags, |id, page| {
-        let mut target =
-            RenderTarget::new(&page.file, page.body_line, &page.path, page.content_dir());
-        // Pack articles appear again, whole, in their pack's print view.
-        target.portable = page.kind == Some(Kind::Pack);
-        let Some((previous, template_hashes)) = memos else {
-            let (mut body, mut problems) = markdown::render(&page.body, site, &target);
-            write_page(&renderer, staging, id, &body, &mut problems);
-            let (searchable, _) =
-                write_search_parts(staging, &search_pages[id], &body, fold, &mut problems);
-            let done = (PageDigest::of(&mut body), PageRest::of(body, &page.file));
-            return ((done.0, done.1, searchable, None, true), problems);
-        };
+        let target = page_target(page);
         let job = PageJob {
             renderer: &renderer,
             staging,
             search_pages,
             fold,
             template_hashes,
-            world: world.unwrap_or(0),
+            world,
         };
         let old = previous.get(&page.rel);
         let md_key = markdown_key(page, &target, job.world);
@@ -1204,7 +1214,8 @@ fn render_pages(
         digests: Vec::with_capacity(results.len()),
         rests: Vec::with_capacity(results.len()),
         search: Vec::new(),
-        memos: memos.map(|_| Vec::with_capacity(results.len())),
+        postings: None,
+        memos: Some(Vec::with_capacity(results.len())),
         search_key: None,
         rendered: 0,
     };
@@ -1223,6 +1234,80 @@ fn render_pages(
     }
     if out.memos.is_some() {
         out.search_key = Some(search_fp.finish());
+    }
+    out
+}
+
+/// Where page `page` is rendered; pack articles appear again, whole, in their pack's print
+/// view.
+fn page_target(page: &site::Page) -> RenderTarget<'_> {
+    let mut target = RenderTarget::new(&page.file, page.body_line, &page.path, page.content_dir());
+    target.portable = page.kind == Some(Kind::Pack);
+    target
+}
+
+/// A plain build's pages: rendered in search order (newest first), in parallel runs of
+/// consecutive pages, each run indexing its pages as they are rendered — so no page's text
+/// waits in memory for the search index.
+fn render_pages_indexed(
+    site: &Site,
+    renderer: &Renderer<'_>,
+    staging: &Staging,
+    search_pages: &[search::SearchPage],
+    diags: &mut Diagnostics,
+) -> RenderedPages {
+    let fold = site.config.search_fold_traditional;
+    let mut order: Vec<PageId> = (0..site.pages.len()).collect();
+    order.sort_by_key(|&p| search_pages[p].id);
+    let threads = rayon::current_num_threads().max(1);
+    // Short runs keep both cores busy to the end; each run repeats the terms it shares.
+    let run = order.len().div_ceil(threads * 16).clamp(64, 1024);
+    type Done = (PageDigest, PageRest, search::PageSearch, Vec<Diagnostic>);
+    let runs: Vec<(Vec<(PageId, Done)>, search::index::PostingRun)> = order
+        .par_chunks(run)
+        .map(|ids| {
+            let mut postings = search::index::Postings::new();
+            let done = ids
+                .iter()
+                .map(|&id| {
+                    let page = &site.pages[id];
+                    let (mut body, mut problems) =
+                        markdown::render(&page.body, site, &page_target(page));
+                    write_page(renderer, staging, id, &body, &mut problems);
+                    let (searchable, _) =
+                        write_search_parts(staging, &search_pages[id], &body, fold, &mut problems);
+                    postings.add_page(&searchable);
+                    let digest = PageDigest::of(&mut body);
+                    let rest = PageRest::of(body, &page.file);
+                    (id, (digest, rest, searchable.without_text(), problems))
+                })
+                .collect();
+            (done, postings.finish())
+        })
+        .collect();
+    let mut slots: Vec<Option<Done>> = (0..site.pages.len()).map(|_| None).collect();
+    let mut postings = Vec::with_capacity(runs.len());
+    for (done, p) in runs {
+        for (id, d) in done {
+            slots[id] = Some(d);
+        }
+        postings.push(p);
+    }
+    let mut out = RenderedPages {
+        digests: Vec::with_capacity(slots.len()),
+        rests: Vec::with_capacity(slots.len()),
+        search: Vec::with_capacity(slots.len()),
+        postings: Some(postings),
+        memos: None,
+        search_key: None,
+        rendered: slots.len(),
+    };
+    // Findings in page order, as every other stage reports them.
+    for (digest, rest, searchable, problems) in slots.into_iter().flatten() {
+        out.digests.push(digest);
+        out.rests.push(rest);
+        out.search.push(searchable);
+        diags.extend(problems);
     }
     out
 }

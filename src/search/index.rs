@@ -238,7 +238,7 @@ struct Term {
 /// Postings of a run of consecutive pages. Terms are numbered as they appear; a BMP
 /// character finds its number in a table, a pair in a hash map. No per-page sorting: the
 /// positions of a term arrive in order, and terms are independent of each other.
-struct Chunk {
+pub struct Postings {
     singles: Vec<u32>,
     others: KeyMap<u32>,
     terms: Vec<Term>,
@@ -248,9 +248,10 @@ struct Chunk {
 
 const NONE: u32 = u32::MAX;
 
-impl Chunk {
-    fn new() -> Chunk {
-        Chunk {
+impl Postings {
+    /// No pages yet.
+    pub fn new() -> Postings {
+        Postings {
             singles: vec![NONE; 1 << 16],
             others: KeyMap::default(),
             terms: Vec::new(),
@@ -292,8 +293,8 @@ impl Chunk {
         t
     }
 
-    /// Adds one page's postings.
-    fn add_page(&mut self, doc: &PageSearch) {
+    /// Adds one page's postings. Pages must come in increasing number.
+    pub fn add_page(&mut self, doc: &PageSearch) {
         let page = doc.id;
         let mut prev: Option<char> = None;
         let chars =
@@ -349,6 +350,26 @@ impl Chunk {
         }
         self.touched.clear();
     }
+
+    /// The run's postings, their buffers cut to size: growth by doubling leaves a third of
+    /// them unused, and every run is kept until the shards are written.
+    pub fn finish(self) -> PostingRun {
+        let mut terms = self.terms;
+        for t in &mut terms {
+            t.pages.shrink_to_fit();
+            t.positions.shrink_to_fit();
+        }
+        PostingRun(terms)
+    }
+}
+
+/// The finished postings of a run of consecutive pages (see [`Postings::finish`]).
+pub struct PostingRun(Vec<Term>);
+
+impl Default for Postings {
+    fn default() -> Self {
+        Postings::new()
+    }
 }
 
 /// Size figures for the build report.
@@ -378,122 +399,75 @@ pub struct SearchIndex {
     pub stats: IndexStats,
 }
 
-/// One kind of shard (`s` page lists or `p` positions), filled term by term straight into
-/// the JavaScript text of each file.
-struct ShardSet {
-    dir: &'static str,
-    n: u32,
-    files: Vec<String>,
-    /// Bytes of records counted for each shard.
-    sizes: Vec<usize>,
-}
+/// Where the index's files go: called with each file's path (relative to the output root)
+/// and content, from several threads at once.
+pub type Sink<'a> = &'a (dyn Fn(&str, &str) + Sync);
 
-impl ShardSet {
-    /// Enough shards for `total` bytes of records.
-    fn new(dir: &'static str, total: usize) -> ShardSet {
-        let n = total.div_ceil(SHARD_TARGET).clamp(1, MAX_SHARDS) as u32;
-        let files = (0..n)
-            .map(|i| format!("zhibu_shard(\"{dir}/{}\",\"", shard_name(i)))
-            .collect();
-        ShardSet {
-            dir,
-            n,
-            files,
-            sizes: vec![0; n as usize],
-        }
-    }
-
-    /// Counts the record of `term` (escaped for JSON, hash `h`) with `len` bytes of data
-    /// towards its shard.
-    fn reserve(&mut self, term: &str, h: u32, len: usize) {
-        self.sizes[(h % self.n) as usize] += 1 + term.len() + varint_len(len as u32) + len;
-    }
-
-    /// Allocates every shard's text at the size counted by [`ShardSet::reserve`].
-    fn allocate(&mut self) {
-        for (s, &size) in self.files.iter_mut().zip(&self.sizes) {
-            s.reserve_exact(size + 4);
-        }
-    }
-
-    /// Starts the record of `term` (escaped for JSON, hash `h`): `a`/`b`, the term, the data's
-    /// length; returns the shard's text for the caller to append the `len` bytes of data.
-    fn start(&mut self, key: u64, term: &str, h: u32, len: usize) -> &mut String {
-        let s = &mut self.files[(h % self.n) as usize];
-        s.push(if key & PAIR == 0 { 'a' } else { 'b' });
-        s.push_str(term);
-        push_varint_str(s, len as u32);
-        s
-    }
-
-    fn finish(self, stats: &mut IndexStats) -> Vec<(String, String)> {
-        let dir = self.dir;
-        let files: Vec<(String, String)> = self
-            .files
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut js)| {
-                js.push_str("\");\n");
-                (format!("search/{dir}/{}.js", shard_name(i as u32)), js)
-            })
-            .collect();
-        for (_, js) in &files {
-            stats.shard_bytes += js.len();
-            stats.largest_shard = stats.largest_shard.max(js.len());
-        }
-        stats.shards += files.len();
-        files
-    }
-}
-
-/// Builds the index from every page's prepared text. `docs` may be in any order; `fold` is
-/// recorded for the client.
+/// Builds the index from every page's prepared text and returns it in memory (for tests and
+/// the watch engine). `docs` may be in any order; `fold` is recorded for the client.
 pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
     use rayon::prelude::*;
-    let started = std::time::Instant::now();
     docs.sort_by_key(|d| d.id);
-    let pages = docs.len();
-    let parts = docs
-        .iter()
-        .fold((0, 0), |a, d| (a.0 + d.parts.0, a.1 + d.parts.1));
-    let mut facets: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    let mut years: Vec<(u16, u32, u32)> = Vec::new();
-    for d in &docs {
-        facets
-            .entry(format!("kind:{}", d.kind))
-            .or_default()
-            .push(d.id);
-        if let Some(s) = d.stars {
-            facets.entry(format!("stars:{s}")).or_default().push(d.id);
-        }
-        if d.year != 0 {
-            match years.last_mut() {
-                Some(y) if y.0 == d.year => y.2 = d.id + 1,
-                _ => years.push((d.year, d.id, d.id + 1)),
-            }
-        }
-    }
-    // Pages in chunks, in parallel; a term's record is then its chunks' postings one after
-    // the other, in page order, copied straight into its shard.
+    // Pages in runs, in parallel; each page's text is dropped once indexed.
     let threads = rayon::current_num_threads().max(1);
-    let chunk = pages.div_ceil(threads * 4).clamp(64, 2048);
+    let chunk = docs.len().div_ceil(threads * 4).clamp(64, 2048);
     let mut batches: Vec<Vec<PageSearch>> = Vec::new();
     let mut rest = docs.into_iter();
     while rest.len() > 0 {
         batches.push(rest.by_ref().take(chunk).collect());
     }
-    // Each page's text is dropped once indexed.
-    let mut chunks: Vec<Vec<Term>> = batches
+    let (postings, pages): (Vec<PostingRun>, Vec<Vec<PageSearch>>) = batches
         .into_par_iter()
-        .map(|pages| {
-            let mut acc = Chunk::new();
-            for p in pages {
-                acc.add_page(&p);
-            }
-            acc.terms
+        .map(|batch| {
+            let mut acc = Postings::new();
+            let pages = batch
+                .into_iter()
+                .map(|p| {
+                    acc.add_page(&p);
+                    p.without_text()
+                })
+                .collect();
+            (acc.finish(), pages)
         })
-        .collect();
-    tracing::debug!("search postings built at {:?}", started.elapsed());
+        .unzip();
+    let pages: Vec<PageSearch> = pages.into_iter().flatten().collect();
+    let files = std::sync::Mutex::new(Vec::new());
+    let (_, stats) = write_index(postings, &pages, fold, &|rel, js| {
+        files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((rel.to_string(), js.to_string()))
+    });
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort();
+    SearchIndex { files, stats }
+}
+
+impl PageSearch {
+    /// The page's facts without its text, once its postings are made.
+    pub fn without_text(self) -> PageSearch {
+        PageSearch {
+            text: Arc::from(Vec::new()),
+            ..self
+        }
+    }
+}
+
+/// Writes the index of `runs` (of consecutive pages, in page order) to `sink` and
+/// returns the paths written and the figures. `pages` (any order, text not needed) gives
+/// each page's kind, rating, year and text parts.
+///
+/// Each shard is assembled and handed to `sink` on its own, in parallel, so at no time are
+/// all shards in memory besides the postings they are made of.
+pub fn write_index(
+    runs: Vec<PostingRun>,
+    pages: &[PageSearch],
+    fold: bool,
+    sink: Sink<'_>,
+) -> (Vec<String>, IndexStats) {
+    use rayon::prelude::*;
+    let started = std::time::Instant::now();
+    let chunks: Vec<Vec<Term>> = runs.into_iter().map(|r| r.0).collect();
     // Every term's pieces, in term order, then chunk order.
     let mut pieces: Vec<(u64, u32, u32)> = chunks
         .iter()
@@ -506,8 +480,125 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         })
         .collect();
     pieces.sort_unstable();
-    // Per term: its pieces, and the lengths of its page list and positions.
-    let mut terms: Vec<(u64, std::ops::Range<usize>, usize, usize)> = Vec::new();
+    let terms = term_records(&chunks, &pieces);
+    let record = |len: usize| 12 + len;
+    let n_lists = shard_count(terms.iter().map(|t| record(t.list_len)).sum());
+    let n_positions = shard_count(
+        terms
+            .iter()
+            .filter(|t| t.pos_len > 0)
+            .map(|t| record(t.pos_len))
+            .sum(),
+    );
+    // Each shard's terms, in term order.
+    let mut list_shards: Vec<Vec<usize>> = vec![Vec::new(); n_lists as usize];
+    let mut position_shards: Vec<Vec<usize>> = vec![Vec::new(); n_positions as usize];
+    for (i, t) in terms.iter().enumerate() {
+        list_shards[(t.hash % n_lists) as usize].push(i);
+        if t.pos_len > 0 {
+            position_shards[(t.hash % n_positions) as usize].push(i);
+        }
+    }
+    let piece = |&(_, c, i): &(u64, u32, u32)| &chunks[c as usize][i as usize];
+    let write_shard =
+        |dir: &str, s: usize, members: &[usize], positions: bool| -> (String, usize) {
+            let rel = format!("search/{dir}/{}.js", shard_name(s as u32));
+            let size: usize = members
+                .iter()
+                .map(|&i| {
+                    let t = &terms[i];
+                    let len = if positions { t.pos_len } else { t.list_len };
+                    1 + t.term.len() + varint_len(len as u32) + len
+                })
+                .sum();
+            let mut js = String::with_capacity(size + 40);
+            js.push_str(&format!(
+                "zhibu_shard(\"{dir}/{}\",\"",
+                shard_name(s as u32)
+            ));
+            for &i in members {
+                let t = &terms[i];
+                js.push(if t.key & PAIR == 0 { 'a' } else { 'b' });
+                js.push_str(&t.term);
+                let group = &pieces[t.pieces.clone()];
+                if positions {
+                    push_varint_str(&mut js, t.pos_len as u32);
+                    for p in group {
+                        js.push_str(ascii(&piece(p).positions));
+                    }
+                } else {
+                    push_varint_str(&mut js, t.list_len as u32);
+                    let mut last = None::<u32>;
+                    for p in group {
+                        let t = piece(p);
+                        push_varint_str(&mut js, gap(last, t.first));
+                        js.push_str(ascii(&t.pages));
+                        last = Some(t.last);
+                    }
+                }
+            }
+            js.push_str("\");\n");
+            sink(&rel, &js);
+            (rel, js.len())
+        };
+    let written: Vec<(String, usize)> = list_shards
+        .par_iter()
+        .enumerate()
+        .map(|(s, members)| write_shard("s", s, members, false))
+        .chain(
+            position_shards
+                .par_iter()
+                .enumerate()
+                .map(|(s, members)| write_shard("p", s, members, true)),
+        )
+        .collect();
+    drop(chunks);
+    tracing::debug!("search shards written at {:?}", started.elapsed());
+    let parts = pages
+        .iter()
+        .fold((0, 0), |a, d| (a.0 + d.parts.0, a.1 + d.parts.1));
+    let mut stats = IndexStats {
+        pages: pages.len(),
+        parts: parts.0,
+        part_bytes: parts.1,
+        shards: written.len(),
+        ..IndexStats::default()
+    };
+    for (_, len) in &written {
+        stats.shard_bytes += len;
+        stats.largest_shard = stats.largest_shard.max(*len);
+    }
+    let mut names: Vec<String> = written.into_iter().map(|(rel, _)| rel).collect();
+    let meta = meta_js(pages, n_lists, n_positions, fold);
+    let facets = facets_js(pages);
+    for (rel, js) in [("search/meta.js", meta), ("search/facets.js", facets)] {
+        sink(rel, &js);
+        stats.total_bytes += js.len();
+        names.push(rel.to_string());
+    }
+    stats.total_bytes += stats.shard_bytes;
+    (names, stats)
+}
+
+/// Enough shards for `total` bytes of records.
+fn shard_count(total: usize) -> u32 {
+    total.div_ceil(SHARD_TARGET).clamp(1, MAX_SHARDS) as u32
+}
+
+/// One term of the index: its pieces (a range of the sorted pieces), its text escaped for
+/// JSON, its hash and the bytes of its page list and positions.
+struct TermRecord {
+    key: u64,
+    pieces: std::ops::Range<usize>,
+    term: String,
+    hash: u32,
+    list_len: usize,
+    pos_len: usize,
+}
+
+/// The records of every term, from its pieces (sorted by term, then chunk).
+fn term_records(chunks: &[Vec<Term>], pieces: &[(u64, u32, u32)]) -> Vec<TermRecord> {
+    let mut out = Vec::new();
     let mut start = 0;
     for group in pieces.chunk_by(|a, b| a.0 == b.0) {
         let (mut lists, mut positions, mut last) = (0, 0, None::<u32>);
@@ -517,64 +608,33 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             positions += t.positions.len();
             last = Some(t.last);
         }
-        terms.push((group[0].0, start..start + group.len(), lists, positions));
+        let term = key_term(group[0].0);
+        out.push(TermRecord {
+            key: group[0].0,
+            pieces: start..start + group.len(),
+            hash: term_hash(&term),
+            term: escaped(&term),
+            list_len: lists,
+            pos_len: positions,
+        });
         start += group.len();
     }
-    let record = |len: usize| 12 + len;
-    let mut lists = ShardSet::new("s", terms.iter().map(|t| record(t.2)).sum());
-    let mut positions = ShardSet::new(
-        "p",
-        terms.iter().filter(|t| t.3 > 0).map(|t| record(t.3)).sum(),
-    );
-    let (n_lists, n_positions) = (lists.n, positions.n);
-    // Exact shard sizes first, so each shard's text is allocated once.
-    let named: Vec<(String, u32)> = terms
-        .iter()
-        .map(|t| {
-            let term = key_term(t.0);
-            let h = term_hash(&term);
-            (escaped(&term), h)
-        })
-        .collect();
-    for ((term, h), t) in named.iter().zip(&terms) {
-        lists.reserve(term, *h, t.2);
-        if t.3 > 0 {
-            positions.reserve(term, *h, t.3);
-        }
-    }
-    lists.allocate();
-    positions.allocate();
-    // Term by term, freeing each piece once copied.
-    for ((term, h), (key, range, list_len, pos_len)) in named.iter().zip(terms) {
-        let group = &pieces[range];
-        let s = lists.start(key, term, *h, list_len);
-        let mut last = None::<u32>;
-        for &(_, c, i) in group {
-            let t = &mut chunks[c as usize][i as usize];
-            push_varint_str(s, gap(last, t.first));
-            s.push_str(ascii(&t.pages));
-            last = Some(t.last);
-            t.pages = Vec::new();
-        }
-        if pos_len > 0 {
-            let s = positions.start(key, term, *h, pos_len);
-            for &(_, c, i) in group {
-                let t = &mut chunks[c as usize][i as usize];
-                s.push_str(ascii(&t.positions));
-                t.positions = Vec::new();
+    out
+}
+
+/// `meta.js`: shard counts, part size, page count, the fold table and each year's pages.
+fn meta_js(pages: &[PageSearch], n_lists: u32, n_positions: u32, fold: bool) -> String {
+    let mut by_id: Vec<(u32, u16)> = pages.iter().map(|d| (d.id, d.year)).collect();
+    by_id.sort_unstable();
+    let mut years: Vec<(u16, u32, u32)> = Vec::new();
+    for (id, year) in by_id {
+        if year != 0 {
+            match years.last_mut() {
+                Some(y) if y.0 == year => y.2 = id + 1,
+                _ => years.push((year, id, id + 1)),
             }
         }
     }
-    drop(chunks);
-    tracing::debug!("search shards filled at {:?}", started.elapsed());
-    let mut stats = IndexStats {
-        pages,
-        parts: parts.0,
-        part_bytes: parts.1,
-        ..IndexStats::default()
-    };
-    let mut files = lists.finish(&mut stats);
-    files.extend(positions.finish(&mut stats));
     let fold_table: String = if fold {
         text::fold_pairs()
             .into_iter()
@@ -587,24 +647,36 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
         "shards": n_lists,
         "pshards": n_positions,
         "part": PART,
-        "pages": pages,
+        "pages": pages.len(),
         "fold": fold_table,
         "years": years.iter().map(|&(y, a, b)| [y as u32, a, b]).collect::<Vec<_>>(),
     });
-    files.push(("search/meta.js".into(), format!("zhibu_meta({meta});\n")));
+    format!("zhibu_meta({meta});\n")
+}
+
+/// `facets.js`: the pages of each kind and star rating.
+fn facets_js(pages: &[PageSearch]) -> String {
+    let mut facets: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for d in pages {
+        facets
+            .entry(format!("kind:{}", d.kind))
+            .or_default()
+            .push(d.id);
+        if let Some(s) = d.stars {
+            facets.entry(format!("stars:{s}")).or_default().push(d.id);
+        }
+    }
     let facet_json: BTreeMap<String, String> = facets
         .into_iter()
-        .map(|(k, ids)| (k, encode_ranges(&ids)))
+        .map(|(k, mut ids)| {
+            ids.sort_unstable();
+            (k, encode_ranges(&ids))
+        })
         .collect();
-    files.push((
-        "search/facets.js".into(),
-        format!(
-            "zhibu_facets({});\n",
-            serde_json::to_string(&facet_json).expect("map serialises")
-        ),
-    ));
-    stats.total_bytes = files.iter().map(|(_, c)| c.len()).sum();
-    SearchIndex { files, stats }
+    format!(
+        "zhibu_facets({});\n",
+        serde_json::to_string(&facet_json).expect("map serialises")
+    )
 }
 
 /// Varint digits are printable ASCII without `"` or `\\`: they need no escaping.
