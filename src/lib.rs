@@ -8,6 +8,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod frontmatter;
+pub mod import;
 pub mod kinds;
 pub mod markdown;
 pub mod output;
