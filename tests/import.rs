@@ -191,6 +191,7 @@ fn body() -> String {
     b += &numbered(1, "第一项要求");
     b += &numbered(1, "第二项要求");
     b += &numbered(2, "甲");
+    b += &para(None, &run("列表中间的说明。"));
     b += &numbered(2, "乙");
     b += &numbered(3, "自动编号的标题");
     b += &format!(
@@ -286,7 +287,10 @@ date = 2026-11-12
 - 第二项要求
 
 1. 甲
-1. 乙
+
+列表中间的说明。
+
+2. 乙
 
 ## 二、自动编号的标题
 
@@ -328,10 +332,10 @@ fn docx_becomes_a_page_bundle_that_builds() {
     // Everything not converted is reported, with the paragraph.
     for expected in [
         "以下内容未能完全转换（共 4 处）：",
-        "\n  第 14 段（“姓名 职务 张三 书记|…”）：表格有合并单元格",
-        "\n  第 16 段：不支持的图片格式 EMF（网页无法显示），未导入",
-        "\n  第 17 段：图片的路径指向文档之外，不安全，未导入",
-        "\n  第 19 段：文本框中的文字未导入",
+        "\n  第 15 段（“姓名 职务 张三 书记|…”）：表格有合并单元格",
+        "\n  第 17 段：不支持的图片格式 EMF（网页无法显示），未导入",
+        "\n  第 18 段：图片的路径指向文档之外，不安全，未导入",
+        "\n  第 20 段：文本框中的文字未导入",
         "导入完成：",
         "提取图片 1 张",
     ] {
@@ -365,7 +369,7 @@ fn docx_becomes_a_page_bundle_that_builds() {
         "<strong>（一）加强组织领导</strong>。各支部",
         "<h4 id=\"1-严格数据访问审批\">1.严格数据访问审批</h4>",
         "<li>第一项要求</li>",
-        "<ol>",
+        "<ol start=\"2\">\n<li>乙</li>",
         "<h2 id=\"二-自动编号的标题\">二、自动编号的标题</h2>",
         "<table>",
         "<td>书记|委员</td>",
@@ -527,4 +531,88 @@ fn errors_are_clear_and_change_nothing() {
     assert_eq!(text(&page), "编辑改过的稿子");
     import(site.path(), &txt, "dongtai", &["--force"]);
     assert!(text(&page).starts_with("+++\ntitle = \"关于开展"));
+}
+
+/// A document as simple as a .docx gets: no styles, numbering or properties.
+fn plain_docx(path: &Path, paragraphs: &[&str], core: Option<&str>) {
+    let body: String = paragraphs.iter().map(|p| para(None, &run(p))).collect();
+    let document = format!(r#"<w:document {NS}><w:body>{body}</w:body></w:document>"#);
+    let core = core.map(|title| CORE.replace("旧模板的标题", title));
+    let parts: Vec<(&str, &[u8])> = core
+        .iter()
+        .map(|c| ("docProps/core.xml", c.as_bytes()))
+        .collect();
+    write_docx(path, &document, &parts);
+}
+
+#[test]
+fn docx_titles() {
+    let site = site();
+    let dir = tempfile::tempdir().unwrap();
+    // No Title style and an empty title property: the first line, when it looks like a
+    // title; the date the document was created.
+    let first = dir.path().join("first.docx");
+    plain_docx(&first, &["支部书记讲党课", "正文第一段。"], Some(""));
+    import(site.path(), &first, "dongtai", &[]);
+    let page = text(site.path().join("content/dongtai/first.md"));
+    assert!(
+        page.starts_with(
+            "+++\ntitle = \"支部书记讲党课\"\ndate = 2026-11-01\n+++\n\n正文第一段。\n"
+        ),
+        "{page}"
+    );
+    // The document's title property, not repeated when the first line says the same.
+    let core = dir.path().join("core.docx");
+    plain_docx(&core, &["学习心得", "正文。"], Some("学习心得"));
+    import(site.path(), &core, "dongtai", &[]);
+    let page = text(site.path().join("content/dongtai/core.md"));
+    assert!(page.starts_with("+++\ntitle = \"学习心得\"\n"), "{page}");
+    assert!(page.ends_with("+++\n\n正文。\n"), "{page}");
+    // A document that starts with body text keeps it; the title is the file name, for now.
+    let body = dir.path().join("心得体会.docx");
+    plain_docx(
+        &body,
+        &["通过这次学习，我深刻认识到数据安全的重要性。"],
+        None,
+    );
+    let out = import(site.path(), &body, "dongtai", &[]);
+    assert!(out.stderr.contains("标题暂用文件名"), "{}", out.stderr);
+    let page = text(site.path().join("content/dongtai/心得体会.md"));
+    assert!(page.starts_with("+++\ntitle = \"心得体会\"\n"), "{page}");
+    assert!(
+        page.ends_with("+++\n\n通过这次学习，我深刻认识到数据安全的重要性。\n"),
+        "{page}"
+    );
+    build(site.path(), &site.path().join("public"), &[]);
+}
+
+#[test]
+fn more_errors() {
+    let site = site();
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.docx");
+    plain_docx(&empty, &["", "　　"], None);
+    let err = import_fails(site.path(), &empty, "dongtai", &[]);
+    assert!(err.contains("empty.docx：文件中没有文字"), "{err}");
+
+    // More than the unpacking allowance (a “zip bomb”) is refused, whatever the size claims.
+    let bomb = dir.path().join("bomb.docx");
+    write_docx(&bomb, &" ".repeat(65 << 20), &[]);
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
+    let err = import_fails(site.path(), &bomb, "dongtai", &[]);
+    assert!(err.contains("word/document.xml 解压后太大"), "{err}");
+
+    // A page without pictures and a bundle with them would share a URL.
+    let docx = test_docx(dir.path());
+    std::fs::write(
+        site.path().join("content/dongtai/学习材料.md"),
+        "+++\ntitle = \"旧\"\n+++\n",
+    )
+    .unwrap();
+    let err = import_fails(site.path(), &docx, "dongtai", &["--force"]);
+    assert!(err.contains("学习材料.md：已存在，与要写入的"), "{err}");
+    assert!(!site.path().join("content/dongtai/学习材料").exists());
+
+    let err = import_fails(site.path(), &docx, "dongtai", &["--slug", "a/b"]);
+    assert!(err.contains("--slug"), "{err}");
 }

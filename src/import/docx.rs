@@ -94,7 +94,7 @@ impl Package {
         let zip = zip::ZipArchive::new(file).map_err(|_| {
             ImportError::docx(
                 path,
-                "不是有效的 .docx 文件（不是 ZIP 格式，可能已损坏，或是旧版 .doc 改了扩展名）：请用 Word 或 WPS 打开后另存为 .docx",
+                "不是有效的 .docx 文件（不是 ZIP 格式：可能已损坏、设置了打开密码，或是旧版 .doc 改了扩展名）：请用 Word 或 WPS 打开后另存为 .docx",
             )
         })?;
         Ok(Package {
@@ -377,8 +377,8 @@ struct Numbering {
 /// What automatic numbering makes of a paragraph.
 enum Mark {
     Bullet(usize),
-    /// A Markdown numbered list item; the text is the number, for a heading.
-    Ordered(usize, String),
+    /// A Markdown numbered list item: depth, the number as shown (for a heading), the number.
+    Ordered(usize, String, u32),
     /// Numbering shown as text, such as `一、` or `（1）`.
     Text(String),
 }
@@ -444,7 +444,7 @@ impl Numbering {
         let list = level.format == "decimal"
             && (level.text == own.clone() + "." || level.text == own + ")");
         Some(if list {
-            Mark::Ordered(depth, text)
+            Mark::Ordered(depth, text, n)
         } else {
             Mark::Text(text)
         })
@@ -631,17 +631,20 @@ impl Converter {
             }
             (Role::Heading(level), mark) => {
                 let mut content = words;
-                if let Some(Mark::Text(number) | Mark::Ordered(_, number)) = mark {
+                if let Some(Mark::Text(number) | Mark::Ordered(_, number, _)) = mark {
                     content.insert(0, Inline::plain(number));
                 }
                 with_pictures((!text.trim().is_empty()).then_some(Block::Heading(level, content)))
             }
-            (_, Some(ref m @ (Mark::Bullet(depth) | Mark::Ordered(depth, _))))
+            (_, Some(ref m @ (Mark::Bullet(depth) | Mark::Ordered(depth, ..))))
                 if !words.is_empty() =>
             {
-                let ordered = matches!(m, Mark::Ordered(..));
+                let number = match m {
+                    Mark::Ordered(_, _, n) => Some(*n),
+                    _ => None,
+                };
                 let item = Block::Item {
-                    ordered,
+                    number,
                     depth,
                     content: words,
                 };

@@ -16,8 +16,9 @@ pub(crate) enum Block {
     Heading(u8, Vec<Inline>),
     /// A list item; `depth` 0 is the outermost list.
     Item {
-        /// Numbered (`1.`) rather than bulleted (`-`).
-        ordered: bool,
+        /// The number of a numbered item (`3.`, so a list Word continues after a paragraph
+        /// keeps counting); `None` for a bullet (`-`).
+        number: Option<u32>,
         /// Nesting depth.
         depth: usize,
         /// The item's text.
@@ -167,10 +168,13 @@ pub(crate) fn to_markdown(blocks: &[Block]) -> String {
             }
             Block::Heading(level, inlines) => (heading(*level, inlines), None),
             Block::Item {
-                ordered,
+                number,
                 depth,
                 content,
-            } => (item(*ordered, *depth, content), Some((*ordered, *depth))),
+            } => (
+                item(*number, *depth, content),
+                Some((number.is_some(), *depth)),
+            ),
             Block::Table(rows) => (table(rows), None),
         };
         if text.trim().is_empty() {
@@ -230,9 +234,10 @@ fn heading(level: u8, inlines: &[Inline]) -> String {
     format!("{hashes} {}", escape_in(text, true, Ctx::Heading))
 }
 
-fn item(ordered: bool, depth: usize, content: &[Inline]) -> String {
+fn item(number: Option<u32>, depth: usize, content: &[Inline]) -> String {
     let indent = "    ".repeat(depth.min(5));
-    let marker = if ordered { "1." } else { "-" };
+    // CommonMark list numbers have at most nine digits.
+    let marker = number.map_or("-".to_string(), |n| format!("{}.", n.min(999_999_999)));
     format!("{indent}{marker} {}", render(content, Ctx::Body))
 }
 
@@ -560,19 +565,19 @@ mod tests {
                 ],
             ]),
             Block::Item {
-                ordered: false,
+                number: None,
                 depth: 0,
                 content: cell("甲"),
             },
             Block::Item {
-                ordered: true,
+                number: Some(3),
                 depth: 1,
                 content: cell("乙"),
             },
         ]);
         assert_eq!(
             doc,
-            "| 姓名 | 职务 |\n| --- | --- |\n| 张\\* | a<br>b\\|c |\n\n- 甲\n    1. 乙\n"
+            "| 姓名 | 职务 |\n| --- | --- |\n| 张\\* | a<br>b\\|c |\n\n- 甲\n    3. 乙\n"
         );
     }
 }

@@ -105,8 +105,16 @@ pub enum ImportError {
         why: String,
     },
     /// No usable slug could be made.
-    #[error("{}：无法由文件名生成网址，请用 --slug 指定（英文或拼音，如 --slug xuexi-tongzhi）", .0.display())]
+    #[error("{}：无法由文件名（或 --slug）生成网址：请用 --slug 指定一段英文或拼音，如 --slug xuexi-tongzhi（不能含 / 或 \\，不能是 index）", .0.display())]
     NoSlug(PathBuf),
+    /// The page would take the URL of another page (`a.md` beside `a/index.md`).
+    #[error("{}：已存在，与要写入的 {} 是同一个网址，未作改动；请先删除或改名它，或用 --slug 另取一个名字", existing.display(), wanted.display())]
+    SameUrl {
+        /// The page there.
+        existing: PathBuf,
+        /// The page that would be written.
+        wanted: PathBuf,
+    },
     /// The page exists and `--force` was not given.
     #[error("{}：已存在，未作改动；确认要覆盖时加 --force，或用 --slug 另取一个名字", .0.display())]
     Exists(PathBuf),
@@ -183,7 +191,10 @@ pub fn import(opts: &ImportOptions) -> Result<ImportReport, ImportError> {
         )
     };
     if other.exists() {
-        return Err(ImportError::Exists(other));
+        return Err(ImportError::SameUrl {
+            existing: other,
+            wanted: page,
+        });
     }
     if page.exists() && !opts.force {
         return Err(ImportError::Exists(page));
@@ -195,10 +206,13 @@ pub fn import(opts: &ImportOptions) -> Result<ImportReport, ImportError> {
         path: dir.to_path_buf(),
         source: e,
     })?;
-    for image in &doc.images {
-        write_file(&dir.join(&image.name), &image.bytes)?;
-    }
-    write_file(&page, text.as_bytes())?;
+    let mut files: Vec<(PathBuf, &[u8])> = doc
+        .images
+        .iter()
+        .map(|i| (dir.join(&i.name), i.bytes.as_slice()))
+        .collect();
+    files.push((page.clone(), text.as_bytes()));
+    write_all(&files)?;
     Ok(ImportReport {
         page,
         images: doc.images.len(),
@@ -371,6 +385,26 @@ fn civil_date(days: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
+}
+
+/// Writes the pictures, then the page. When one fails, the new files written before it are
+/// removed again: a bundle folder of pictures without its page would publish them as files of
+/// the section.
+fn write_all(files: &[(PathBuf, &[u8])]) -> Result<(), ImportError> {
+    let mut created = Vec::new();
+    for (path, bytes) in files {
+        let new = !path.exists();
+        if let Err(e) = write_file(path, bytes) {
+            for p in &created {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(e);
+        }
+        if new {
+            created.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Writes a file whole or not at all: a temporary file beside it (hidden, so a build never
