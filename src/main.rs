@@ -62,8 +62,8 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// 放到哪个栏目：content/ 下的目录，如 xuexi/2026-11；默认 content/ 本身
-        #[arg(long, default_value = "")]
-        section: String,
+        #[arg(long)]
+        section: Option<String>,
         /// 页面的文件名和网址（默认由文件名生成）
         #[arg(long)]
         slug: Option<String>,
@@ -183,7 +183,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report = zhibu::import::import(&zhibu::import::ImportOptions {
                 root,
                 file: file.clone(),
-                section,
+                section: section.unwrap_or_default(),
                 slug,
                 force,
             })?;
@@ -210,12 +210,10 @@ fn print_import(file: &std::path::Path, report: &zhibu::import::ImportReport) {
     } else {
         String::new()
     };
-    eprintln!(
-        "导入完成：{} → {}{images}",
-        file.display(),
-        report.page.display()
-    );
-    println!("{}", report.page.display());
+    // `./content/a.md` reads better as `content/a.md`.
+    let page = report.page.strip_prefix(".").unwrap_or(&report.page);
+    eprintln!("导入完成：{} → {}{images}", file.display(), page.display());
+    println!("{}", page.display());
 }
 
 /// Builds; a build that is still running after two seconds shows a progress bar — in a
