@@ -600,7 +600,10 @@ fn more_errors() {
     write_docx(&bomb, &" ".repeat(65 << 20), &[]);
     assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
     let err = import_fails(site.path(), &bomb, "dongtai", &[]);
-    assert!(err.contains("word/document.xml 解压后太大"), "{err}");
+    assert!(
+        err.contains("bomb.docx：其中的 word/document.xml 解压后超过 64 MB"),
+        "{err}"
+    );
 
     // A page without pictures and a bundle with them would share a URL.
     let docx = test_docx(dir.path());

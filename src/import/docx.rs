@@ -129,12 +129,14 @@ impl Package {
             .read_to_end(&mut bytes)
             .map_err(|e| ImportError::docx(&self.path, format!("无法解压其中的 {name}：{e}")))?;
         if bytes.len() as u64 > cap {
+            let what = if cap == limit {
+                format!("其中的 {name} 解压后超过 {} MB", limit >> 20)
+            } else {
+                format!("全部内容解压后超过 {} MB", MAX_UNPACKED >> 20)
+            };
             return Err(ImportError::docx(
                 &self.path,
-                format!(
-                    "其中的 {name} 解压后太大（超过 {} MB），拒绝导入：文件可能已损坏",
-                    cap >> 20
-                ),
+                format!("{what}，拒绝导入：文件可能已损坏，或图片太多太大"),
             ));
         }
         self.budget -= bytes.len() as u64;
@@ -305,13 +307,11 @@ impl Styles {
 
     /// Bold and italic set by a character style.
     fn char_style(&self, id: Option<&str>) -> (Option<bool>, Option<bool>) {
-        let mut chain = self.chain(id);
-        let first = chain.next();
-        let rest: Vec<_> = chain.collect();
-        let pick = |f: fn(&StyleInfo) -> Option<bool>| {
-            first.iter().chain(rest.iter()).find_map(|(_, s)| f(s))
-        };
-        (pick(|s| s.bold), pick(|s| s.italic))
+        let chain: Vec<&StyleInfo> = self.chain(id).map(|(_, s)| s).collect();
+        (
+            chain.iter().find_map(|s| s.bold),
+            chain.iter().find_map(|s| s.italic),
+        )
     }
 }
 
@@ -421,7 +421,9 @@ impl Numbering {
         let levels = self.abstracts.get(self.nums.get(id)?)?;
         let level = levels.get(&ilvl)?;
         let counters = self.counters.entry(id.to_string()).or_default();
-        let n = counters.get(&ilvl).map_or(level.start, |n| n + 1);
+        let n = counters
+            .get(&ilvl)
+            .map_or(level.start, |n| n.saturating_add(1));
         counters.insert(ilvl, n);
         counters.retain(|l, _| *l <= ilvl);
         let depth = usize::from(ilvl);
@@ -437,10 +439,11 @@ impl Numbering {
                 .copied()
                 .unwrap_or_else(|| levels.get(&l).map_or(1, |x| x.start));
             let format = levels.get(&l).map_or("decimal", |x| x.format.as_str());
-            text = text.replace(&format!("%{}", l + 1), &format_number(value, format));
+            let placeholder = format!("%{}", u16::from(l) + 1);
+            text = text.replace(&placeholder, &format_number(value, format));
         }
         // `%1.` in digits is what Markdown lists show; `（%1）` or `%1、` stay text.
-        let own = format!("%{}", ilvl + 1);
+        let own = format!("%{}", u16::from(ilvl) + 1);
         let list = level.format == "decimal"
             && (level.text == own.clone() + "." || level.text == own + ")");
         Some(if list {

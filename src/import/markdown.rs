@@ -580,4 +580,40 @@ mod tests {
             "| 姓名 | 职务 |\n| --- | --- |\n| 张\\* | a<br>b\\|c |\n\n- 甲\n    3. 乙\n"
         );
     }
+
+    /// The text a reader sees in `markdown`, as the site parses it.
+    fn visible_text(markdown: &str) -> String {
+        use pulldown_cmark::{Event, Parser};
+        Parser::new_ext(markdown, crate::markdown::options())
+            .filter_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const ALPHABET: &[char] = &[
+        'a', '1', '2', '中', '一', '、', '（', '）', '(', ')', '.', '。', ' ', '　', '*', '_', '`',
+        '[', ']', '<', '>', '~', '|', '&', '#', ';', '-', '+', '=', '!', '\\', '{', '}', ':', '^',
+        '"', '“', '$', '%', '@', '/',
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        /// Whatever the text, a reader sees exactly it: as a paragraph (possibly made a
+        /// heading by its numbering), in bold, and in a table cell.
+        #[test]
+        fn text_survives(chars in proptest::collection::vec(proptest::sample::select(ALPHABET), 1..30)) {
+            let text: String = chars.into_iter().collect();
+            let expected = text.trim();
+            proptest::prop_assume!(!expected.is_empty());
+            let para = to_markdown(&[Block::Para(vec![Inline::plain(text.clone())])]);
+            proptest::prop_assert_eq!(visible_text(&para), expected, "{}", para);
+            let strong = to_markdown(&[Block::Para(vec![Inline::plain("甲"), bold(&text), Inline::plain("乙")])]);
+            proptest::prop_assert_eq!(visible_text(&strong), format!("甲{text}乙"), "{}", strong);
+            let table = to_markdown(&[Block::Table(vec![vec![vec![Inline::plain("表头")]], vec![vec![Inline::plain(text.clone())]]])]);
+            proptest::prop_assert_eq!(visible_text(&table), format!("表头{expected}"), "{}", table);
+        }
+    }
 }
