@@ -162,7 +162,8 @@ fn cell(text: &str, props: &str) -> String {
 /// reports.
 fn body() -> String {
     let mut b = String::new();
-    b += &para(Some("a3"), &run("关于加强数据安全管理的学习材料"));
+    b += &para(Some("a3"), &run("关于加强数据安全管理的"));
+    b += &para(Some("a3"), &run("学习材料"));
     b += &para(None, &run("各党支部："));
     b += &para(None, &(run("　　一、") + &run("总体要求")));
     b += &para(
@@ -332,10 +333,10 @@ fn docx_becomes_a_page_bundle_that_builds() {
     // Everything not converted is reported, with the paragraph.
     for expected in [
         "以下内容未能完全转换（共 4 处）：",
-        "\n  第 15 段（“姓名 职务 张三 书记|…”）：表格有合并单元格",
-        "\n  第 17 段：不支持的图片格式 EMF（网页无法显示），未导入",
-        "\n  第 18 段：图片的路径指向文档之外，不安全，未导入",
-        "\n  第 20 段：文本框中的文字未导入",
+        "\n  第 16 段（“姓名 职务 张三 书记|…”）：表格有合并单元格",
+        "\n  第 18 段：不支持的图片格式 EMF（网页无法显示），未导入",
+        "\n  第 19 段：图片的路径指向文档之外，不安全，未导入",
+        "\n  第 21 段：文本框中的文字未导入",
         "导入完成：",
         "提取图片 1 张",
     ] {
@@ -518,6 +519,12 @@ fn errors_are_clear_and_change_nothing() {
     let txt = fixture("import/tongzhi.txt");
     let err = import_fails(site.path(), &txt, "tongzhi-gonggao", &[]);
     assert!(err.contains("content/tongzhi-gonggao：目录不存在"), "{err}");
+    let bundle = site.path().join("content/dongtai/huodong");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(bundle.join("index.md"), "+++\ntitle = \"活动\"\n+++\n").unwrap();
+    let err = import_fails(site.path(), &txt, "dongtai/huodong", &[]);
+    assert!(err.contains("huodong：是一个页面包"), "{err}");
+    std::fs::remove_dir_all(&bundle).unwrap();
     let err = import_fails(site.path(), &txt, "../..", &[]);
     assert!(err.contains("不能含 `..`"), "{err}");
 

@@ -45,6 +45,7 @@ pub(crate) fn read(path: &Path) -> Result<Document, ImportError> {
         images: BTreeMap::new(),
         used_names: HashSet::new(),
         title: None,
+        title_open: false,
         para: 0,
         snippets: HashMap::new(),
         notes: Vec::new(),
@@ -516,6 +517,8 @@ struct Converter {
     used_names: HashSet<String>,
     /// The text of the paragraph styled Title, once seen.
     title: Option<String>,
+    /// The paragraph before was (part of) the title.
+    title_open: bool,
     /// Number of the current paragraph (tables count as one), for the report.
     para: usize,
     snippets: HashMap<usize, String>,
@@ -555,6 +558,7 @@ impl Converter {
                 }
                 "tbl" => {
                     self.para += 1;
+                    self.title_open = false;
                     let table = self.table(e);
                     self.remember(std::slice::from_ref(&table));
                     blocks.push(table);
@@ -593,10 +597,10 @@ impl Converter {
     fn paragraph(&mut self, p: &Element) -> Vec<Block> {
         let ppr = p.child("pPr");
         let style = ppr
-            .and_then(|x| x.path(&["pStyle"]))
+            .and_then(|x| x.child("pStyle"))
             .and_then(|s| s.attr("val"));
         let outline = ppr
-            .and_then(|x| x.path(&["outlineLvl"]))
+            .and_then(|x| x.child("outlineLvl"))
             .and_then(|o| o.attr("val"))
             .and_then(|v| v.parse().ok());
         let role = self.styles.role(style, outline);
@@ -613,56 +617,57 @@ impl Converter {
         let mark = num
             .filter(|(id, _)| id != "0")
             .and_then(|(id, level)| self.numbering.next(&id, level));
-        let text = plain_text(&inlines);
-        if text.trim().is_empty() && !inlines.iter().any(|i| matches!(i, Inline::Image(..))) {
+        let has_text = !plain_text(&inlines).trim().is_empty();
+        if !has_text && !inlines.iter().any(|i| matches!(i, Inline::Image(..))) {
             return Vec::new();
         }
-        let (pictures, words): (Vec<Inline>, Vec<Inline>) = inlines
+        self.place(role, mark, inlines)
+    }
+
+    /// What a paragraph with text or pictures becomes, by its style and numbering. Pictures
+    /// in a title, heading or list item follow it as a paragraph of their own.
+    fn place(&mut self, role: Role, mark: Option<Mark>, inlines: Vec<Inline>) -> Vec<Block> {
+        let (pictures, mut words): (Vec<Inline>, Vec<Inline>) = inlines
             .into_iter()
             .partition(|i| matches!(i, Inline::Image(..)));
-        let with_pictures = |block: Option<Block>| {
-            let mut out: Vec<Block> = block.into_iter().collect();
-            if !pictures.is_empty() {
-                out.push(Block::Para(pictures.clone()));
-            }
-            out
+        let text = plain_text(&words).trim().to_string();
+        self.title_open &= role == Role::Title;
+        let number = match &mark {
+            Some(Mark::Text(n) | Mark::Ordered(_, n, _)) => Some(n.clone()),
+            _ => None,
         };
-        match (role, mark) {
-            (Role::Title, _) if self.title.is_none() && !text.trim().is_empty() => {
-                self.title = Some(text.trim().to_string());
-                with_pictures(None)
+        let block = match (role, mark) {
+            // A long title often takes two Title paragraphs (`关于……` / `的通知`).
+            (Role::Title, _) if (self.title.is_none() || self.title_open) && !text.is_empty() => {
+                self.title.get_or_insert_default().push_str(&text);
+                self.title_open = true;
+                None
             }
-            (Role::Heading(level), mark) => {
-                let mut content = words;
-                if let Some(Mark::Text(number) | Mark::Ordered(_, number, _)) = mark {
-                    content.insert(0, Inline::plain(number));
-                }
-                with_pictures((!text.trim().is_empty()).then_some(Block::Heading(level, content)))
+            (Role::Heading(level), _) if !text.is_empty() => {
+                words.splice(0..0, number.map(Inline::plain));
+                Some(Block::Heading(level, words))
             }
-            (_, Some(ref m @ (Mark::Bullet(depth) | Mark::Ordered(depth, ..))))
-                if !words.is_empty() =>
-            {
-                let number = match m {
-                    Mark::Ordered(_, _, n) => Some(*n),
-                    _ => None,
-                };
-                let item = Block::Item {
-                    number,
-                    depth,
-                    content: words,
-                };
-                with_pictures(Some(item))
+            (_, Some(Mark::Bullet(depth))) if !text.is_empty() => Some(Block::Item {
+                number: None,
+                depth,
+                content: words,
+            }),
+            (_, Some(Mark::Ordered(depth, _, n))) if !text.is_empty() => Some(Block::Item {
+                number: Some(n),
+                depth,
+                content: words,
+            }),
+            _ => {
+                words.splice(0..0, number.map(Inline::plain));
+                words.extend(pictures);
+                return vec![Block::Para(words)];
             }
-            (_, mark) => {
-                let mut all = Vec::new();
-                if let Some(Mark::Text(number)) = mark {
-                    all.push(Inline::plain(number));
-                }
-                all.extend(words);
-                all.extend(pictures);
-                vec![Block::Para(all)]
-            }
+        };
+        let mut out: Vec<Block> = block.into_iter().collect();
+        if !pictures.is_empty() {
+            out.push(Block::Para(pictures));
         }
+        out
     }
 
     /// The text, pictures and links inside a paragraph (or a link, a content control…).

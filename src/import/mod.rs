@@ -243,6 +243,11 @@ fn section_dir(root: &Path, section: &str) -> Result<PathBuf, ImportError> {
             "目录不存在：请先建立栏目（含 _index.md 的目录），或检查拼写",
         ));
     }
+    if dir.join("index.md").exists() {
+        return Err(bad(
+            "是一个页面包（含 index.md），不是栏目：请导入到它所在的栏目",
+        ));
+    }
     Ok(dir)
 }
 
