@@ -9,6 +9,7 @@ mod clock;
 pub mod config;
 pub mod diagnostic;
 pub mod frontmatter;
+pub mod import;
 pub mod init;
 pub mod kinds;
 pub mod markdown;

@@ -86,6 +86,23 @@ enum Command {
         #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "force"])]
         verify: Option<PathBuf>,
     },
+    /// 从 Word（.docx）或纯文本（.txt）导入一篇文章，生成 Markdown 页面
+    Import {
+        /// 要导入的 .docx 或 .txt 文件
+        file: PathBuf,
+        /// 站点根目录（含 zhibu.toml 与 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 放到哪个栏目：content/ 下的目录，如 xuexi/2026-11；默认 content/ 本身
+        #[arg(long)]
+        section: Option<String>,
+        /// 页面的文件名和网址（默认由文件名生成）
+        #[arg(long)]
+        slug: Option<String>,
+        /// 页面已存在时覆盖它
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// What `zhibu new` makes.
@@ -248,6 +265,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             None => package(zhibu::package::PackageOptions { root, out, force }),
         },
+        Command::Import {
+            file,
+            root,
+            section,
+            slug,
+            force,
+        } => {
+            let report = zhibu::import::import(&zhibu::import::ImportOptions {
+                root,
+                file: file.clone(),
+                section: section.unwrap_or_default(),
+                slug,
+                force,
+            })?;
+            print_import(&file, &report);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -326,6 +360,29 @@ fn package(opts: zhibu::package::PackageOptions) -> Result<ExitCode> {
         done.top
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The page written on stdout (for scripts); what was not converted, and what to check, on
+/// stderr.
+fn print_import(file: &std::path::Path, report: &zhibu::import::ImportReport) {
+    if !report.notes.is_empty() {
+        eprintln!("以下内容未能完全转换（共 {} 处）：", report.notes.len());
+        for note in &report.notes {
+            eprintln!("  {note}");
+        }
+    }
+    for hint in &report.hints {
+        eprintln!("提示：{hint}");
+    }
+    let images = if report.images > 0 {
+        format!("，提取图片 {} 张", report.images)
+    } else {
+        String::new()
+    };
+    // `./content/a.md` reads better as `content/a.md`.
+    let page = report.page.strip_prefix(".").unwrap_or(&report.page);
+    eprintln!("导入完成：{} → {}{images}", file.display(), page.display());
+    println!("{}", page.display());
 }
 
 /// Builds; a build that is still running after two seconds shows a progress bar — in a
