@@ -68,6 +68,9 @@ pub struct Renderer<'a> {
     tera: &'a tera::Tera,
     common: tera::Context,
     digests: &'a [PageDigest],
+    /// Each pack's summary as its articles are given it, made once per pack: every article
+    /// of a pack carries the whole table of contents.
+    packs: Vec<std::sync::OnceLock<Option<serde_json::Value>>>,
 }
 
 #[derive(Serialize)]
@@ -116,7 +119,7 @@ struct PageCtx<'a> {
     review: Option<&'a crate::frontmatter::Review>,
     pending: bool,
     pack_article: Option<&'a crate::kinds::PackArticle>,
-    pack: Option<crate::render_kinds::PackCtx<'a>>,
+    pack: Option<&'a serde_json::Value>,
     column_article: Option<&'a crate::kinds::ColumnArticle>,
     brand: Option<&'a crate::kinds::Brand>,
 }
@@ -278,7 +281,18 @@ impl<'a> Renderer<'a> {
             tera,
             common,
             digests,
+            packs: site.sections.iter().map(|_| Default::default()).collect(),
         }
+    }
+
+    /// Pack `s`'s summary (see [`Renderer::pack_ctx`]), made on first use.
+    fn pack_value(&self, s: SectionId) -> Option<&serde_json::Value> {
+        self.packs[s]
+            .get_or_init(|| {
+                self.pack_ctx(s)
+                    .map(|c| serde_json::to_value(c).expect("pack context serialises"))
+            })
+            .as_ref()
     }
 
     /// A fingerprint of what every output's context shares (site settings, menu, drafts).
@@ -389,7 +403,7 @@ impl<'a> Renderer<'a> {
                 _ => None,
             },
             pack: match page.data {
-                PageData::PackArticle(_) => self.pack_ctx(page.section),
+                PageData::PackArticle(_) => self.pack_value(page.section),
                 _ => None,
             },
             column_article: match &page.data {
