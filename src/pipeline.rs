@@ -341,7 +341,7 @@ fn build_into(
     if let Some(m) = memo.as_deref_mut() {
         m.last = None;
     }
-    let site = read_site(
+    let mut site = read_site(
         root,
         config,
         opts.drafts,
@@ -395,13 +395,19 @@ fn build_into(
     let section_bodies = render_section_bodies(&site, &mut diags);
     let search_pages = search::pages_for(&site);
     let memos = memo.as_deref().map(|m| (&m.pages, template_hashes));
+    // A plain build needs each page's Markdown only to render it once: the texts leave the
+    // model and go one by one (a watch session keeps them for its next rebuild).
+    let source = match memos {
+        Some(m) => PageSource::Session(m),
+        None => PageSource::Texts(site.take_page_bodies()),
+    };
     let pages = render_pages(
         &site,
         tera,
         &staging,
         opts.drafts,
         &search_pages,
-        memos,
+        source,
         &mut diags,
     );
     tracing::debug!("pages written at {:?}", started.elapsed());
@@ -1129,6 +1135,14 @@ struct RenderedPages {
 /// Previous page memos by page file, and the template fingerprints (a watch session).
 type PageMemos<'m> = (&'m HashMap<String, PageMemo>, &'m HashMap<String, u64>);
 
+/// What pages are rendered from.
+enum PageSource<'m> {
+    /// A plain build: every page's Markdown, by page id, taken out of the model.
+    Texts(Vec<std::sync::Arc<str>>),
+    /// A watch session: the model keeps the texts; unchanged pages are kept as they are.
+    Session(PageMemos<'m>),
+}
+
 /// Renders every page's Markdown and template in parallel and writes it at once, so page HTML
 /// never piles up in memory; only digests for list pages and the normalised searchable text
 /// are kept (the page's text parts for search excerpts are written right away too).
@@ -1142,13 +1156,16 @@ fn render_pages(
     staging: &Staging,
     drafts: bool,
     search_pages: &[search::SearchPage],
-    memos: Option<PageMemos<'_>>,
+    source: PageSource<'_>,
     diags: &mut Diagnostics,
 ) -> RenderedPages {
     let renderer = Renderer::new(site, tera, &[], drafts);
     let fold = site.config.search_fold_traditional;
-    let Some((previous, template_hashes)) = memos else {
-        return render_pages_indexed(site, &renderer, staging, search_pages, diags);
+    let (previous, template_hashes) = match source {
+        PageSource::Session(m) => m,
+        PageSource::Texts(texts) => {
+            return render_pages_indexed(site, &renderer, staging, search_pages, texts, diags)
+        }
     };
     let world = link_world(site) ^ renderer.common_fingerprint();
     let results = par_map_diagnosed(&site.pages, diags, |id, page| {
@@ -1254,6 +1271,7 @@ fn render_pages_indexed(
     renderer: &Renderer<'_>,
     staging: &Staging,
     search_pages: &[search::SearchPage],
+    texts: Vec<std::sync::Arc<str>>,
     diags: &mut Diagnostics,
 ) -> RenderedPages {
     let fold = site.config.search_fold_traditional;
@@ -1262,17 +1280,28 @@ fn render_pages_indexed(
     let threads = rayon::current_num_threads().max(1);
     // Short runs keep both cores busy to the end; each run repeats the terms it shares.
     let run = order.len().div_ceil(threads * 16).clamp(64, 1024);
-    type Done = (PageDigest, PageRest, search::PageSearch, Vec<Diagnostic>);
-    let runs: Vec<(Vec<(PageId, Done)>, search::index::PostingRun)> = order
-        .par_chunks(run)
+    // Each run owns its pages' texts, and drops each one once its page is written.
+    let mut texts: Vec<Option<std::sync::Arc<str>>> = texts.into_iter().map(Some).collect();
+    let runs: Vec<Vec<(PageId, std::sync::Arc<str>)>> = order
+        .chunks(run)
         .map(|ids| {
+            ids.iter()
+                .map(|&id| (id, texts[id].take().unwrap_or_default()))
+                .collect()
+        })
+        .collect();
+    type Done = (PageDigest, PageRest, search::PageSearch, Vec<Diagnostic>);
+    let runs: Vec<(Vec<(PageId, Done)>, search::index::PostingRun)> = runs
+        .into_par_iter()
+        .map(|pages| {
             let mut postings = search::index::Postings::new();
-            let done = ids
-                .iter()
-                .map(|&id| {
+            let done = pages
+                .into_iter()
+                .map(|(id, text)| {
                     let page = &site.pages[id];
                     let (mut body, mut problems) =
-                        markdown::render(&page.body, site, &page_target(page));
+                        markdown::render(&text, site, &page_target(page));
+                    drop(text);
                     write_page(renderer, staging, id, &body, &mut problems);
                     let (searchable, _) =
                         write_search_parts(staging, &search_pages[id], &body, fold, &mut problems);

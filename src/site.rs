@@ -799,6 +799,15 @@ impl Site {
         sec.fm.paginate_by.unwrap_or(self.config.paginate_by)
     }
 
+    /// Every page's Markdown, by page id, leaving empty texts in the model: a plain build
+    /// renders each page once and need not hold every text until the end.
+    pub fn take_page_bodies(&mut self) -> Vec<std::sync::Arc<str>> {
+        self.pages
+            .iter_mut()
+            .map(|p| std::mem::replace(&mut p.body, std::sync::Arc::from("")))
+            .collect()
+    }
+
     /// All pages, newest first (feeds and the home page's recent list).
     pub fn pages_by_date(&self) -> Vec<PageId> {
         let mut ids: Vec<PageId> = (0..self.pages.len()).collect();
