@@ -436,6 +436,69 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// Large texts set aside during a build and read back once: the bodies of study-pack
+/// articles, which their pack's print view repeats after every page is written. They wait in
+/// an unnamed temporary file (gone when the build ends, however it ends) instead of memory:
+/// two thirds of a large site's pages can be pack articles.
+pub struct Spill {
+    file: Mutex<std::fs::File>,
+    failure: Mutex<Option<io::Error>>,
+}
+
+/// Where [`Spill::put`] left a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpillRef {
+    at: u64,
+    len: usize,
+}
+
+impl Spill {
+    /// An empty spill in the system's temporary directory.
+    pub fn new() -> io::Result<Spill> {
+        Ok(Spill {
+            file: Mutex::new(tempfile::tempfile()?),
+            failure: Mutex::new(None),
+        })
+    }
+
+    /// Sets `text` aside.
+    pub fn put(&self, text: &str) -> io::Result<SpillRef> {
+        use std::io::{Seek, Write};
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let at = file.seek(io::SeekFrom::End(0))?;
+        file.write_all(text.as_bytes())?;
+        Ok(SpillRef {
+            at,
+            len: text.len(),
+        })
+    }
+
+    /// The text at `r`; empty if it cannot be read, which [`Spill::failure`] then reports
+    /// (the build stops rather than publish a print view with an article missing).
+    pub fn get(&self, r: SpillRef) -> String {
+        use std::io::{Read, Seek};
+        let read = || -> io::Result<String> {
+            let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+            file.seek(io::SeekFrom::Start(r.at))?;
+            let mut bytes = vec![0; r.len];
+            file.read_exact(&mut bytes)?;
+            String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        };
+        read().unwrap_or_else(|e| {
+            *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+            String::new()
+        })
+    }
+
+    /// The first read that failed, if any.
+    pub fn failure(&self) -> Option<io::Error> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+}
+
 /// Runs `create` on `path`, creating its parent directories only when it fails for lack of
 /// them: most outputs land in a directory already made, and asking first would cost two
 /// system calls per file (a tenth of a large build's writing time).
@@ -454,6 +517,24 @@ fn in_new_dirs(path: &Path, create: impl Fn(&Path) -> io::Result<()>) -> io::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spill_gives_back_each_text() {
+        let spill = Spill::new().unwrap();
+        let a = spill.put("第一篇：学习原文").unwrap();
+        let empty = spill.put("").unwrap();
+        let b = spill.put("<p>second</p>").unwrap();
+        assert_eq!(spill.get(b), "<p>second</p>");
+        assert_eq!(spill.get(a), "第一篇：学习原文");
+        assert_eq!(spill.get(empty), "");
+        assert!(spill.failure().is_none());
+        // A reference past the end is a failure the build reports, not a panic.
+        let _ = spill.get(SpillRef {
+            at: 1 << 20,
+            len: 4,
+        });
+        assert!(spill.failure().is_some());
+    }
 
     #[test]
     fn failed_build_leaves_output_alone() {

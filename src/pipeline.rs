@@ -397,9 +397,14 @@ fn build_into(
     let memos = memo.as_deref().map(|m| (&m.pages, template_hashes));
     // A plain build needs each page's Markdown only to render it once: the texts leave the
     // model and go one by one (a watch session keeps them for its next rebuild).
-    let source = match memos {
-        Some(m) => PageSource::Session(m),
-        None => PageSource::Texts(site.take_page_bodies()),
+    let spill = match memos {
+        Some(_) => None,
+        None => Some(output::Spill::new().map_err(io_err("创建临时文件"))?),
+    };
+    let source = match (memos, &spill) {
+        (Some(m), _) => PageSource::Session(m),
+        (None, Some(spill)) => PageSource::Texts(site.take_page_bodies(), spill),
+        (None, None) => unreachable!("a plain build has a spill"),
     };
     let pages = render_pages(
         &site,
@@ -412,7 +417,10 @@ fn build_into(
     );
     tracing::debug!("pages written at {:?}", started.elapsed());
     check_anchors(&site, &section_bodies, &pages.rests, &mut diags);
-    let lists = Renderer::new(&site, tera, &pages.digests, opts.drafts);
+    let mut lists = Renderer::new(&site, tera, &pages.digests, opts.drafts);
+    if let Some(spill) = &spill {
+        lists = lists.with_spill(spill);
+    }
     let search_filters = search::filters(&search_pages);
     drop(search_pages);
     let list_memo = memo.as_deref().map(|m| (&m.lists, template_hashes));
@@ -425,6 +433,12 @@ fn build_into(
         list_memo,
         &mut diags,
     );
+    if let Some(e) = spill.as_ref().and_then(output::Spill::failure) {
+        diags.push(Diagnostic::file_error(
+            "content",
+            format!("读取临时文件失败，打印版无法生成：{e}"),
+        ));
+    }
     tracing::debug!("lists written at {:?}", started.elapsed());
     let fold = site.config.search_fold_traditional;
     let previous_index = memo.as_deref().and_then(|m| m.search.as_ref());
@@ -1137,8 +1151,9 @@ type PageMemos<'m> = (&'m HashMap<String, PageMemo>, &'m HashMap<String, u64>);
 
 /// What pages are rendered from.
 enum PageSource<'m> {
-    /// A plain build: every page's Markdown, by page id, taken out of the model.
-    Texts(Vec<std::sync::Arc<str>>),
+    /// A plain build: every page's Markdown, by page id, taken out of the model, and where
+    /// pack articles' bodies are set aside for the print views.
+    Texts(Vec<std::sync::Arc<str>>, &'m output::Spill),
     /// A watch session: the model keeps the texts; unchanged pages are kept as they are.
     Session(PageMemos<'m>),
 }
@@ -1163,8 +1178,16 @@ fn render_pages(
     let fold = site.config.search_fold_traditional;
     let (previous, template_hashes) = match source {
         PageSource::Session(m) => m,
-        PageSource::Texts(texts) => {
-            return render_pages_indexed(site, &renderer, staging, search_pages, texts, diags)
+        PageSource::Texts(texts, spill) => {
+            return render_pages_indexed(
+                site,
+                &renderer,
+                staging,
+                search_pages,
+                texts,
+                spill,
+                diags,
+            )
         }
     };
     let world = link_world(site) ^ renderer.common_fingerprint();
@@ -1272,6 +1295,7 @@ fn render_pages_indexed(
     staging: &Staging,
     search_pages: &[search::SearchPage],
     texts: Vec<std::sync::Arc<str>>,
+    spill: &output::Spill,
     diags: &mut Diagnostics,
 ) -> RenderedPages {
     let fold = site.config.search_fold_traditional;
@@ -1299,14 +1323,19 @@ fn render_pages_indexed(
                 .into_iter()
                 .map(|(id, text)| {
                     let page = &site.pages[id];
-                    let (mut body, mut problems) =
-                        markdown::render(&text, site, &page_target(page));
+                    let (body, mut problems) = markdown::render(&text, site, &page_target(page));
                     drop(text);
                     write_page(renderer, staging, id, &body, &mut problems);
                     let (searchable, _) =
                         write_search_parts(staging, &search_pages[id], &body, fold, &mut problems);
                     postings.add_page(&searchable);
-                    let digest = PageDigest::of(&mut body);
+                    let digest = PageDigest::spilled(&body, spill).unwrap_or_else(|e| {
+                        problems.push(Diagnostic::file_error(
+                            &page.file,
+                            format!("写入临时文件失败：{e}"),
+                        ));
+                        PageDigest::default()
+                    });
                     let rest = PageRest::of(body, &page.file);
                     (id, (digest, rest, searchable.without_text(), problems))
                 })

@@ -20,7 +20,16 @@ pub struct PageDigest {
     pub reading_time: usize,
     /// The whole body with root-marked links, kept only for pages shown again elsewhere (the
     /// articles of a study pack, for its print view).
-    pub portable: Option<String>,
+    pub portable: Option<Portable>,
+}
+
+/// Where a page's portable body waits for the print view.
+#[derive(Debug, Clone)]
+pub enum Portable {
+    /// In memory (a watch session, which renders print views again and again).
+    Kept(String),
+    /// Set aside in the build's [`crate::output::Spill`] (a plain build).
+    Spilled(crate::output::SpillRef),
 }
 
 impl PageDigest {
@@ -29,17 +38,21 @@ impl PageDigest {
         PageDigest {
             summary: body.summary.clone(),
             reading_time: body.reading_time(),
-            portable: body.portable.clone(),
+            portable: body.portable.clone().map(Portable::Kept),
         }
     }
 
-    /// The parts of a body worth keeping once the page is written.
-    pub fn of(body: &mut Body) -> PageDigest {
-        PageDigest {
+    /// The parts of a body worth keeping once the page is written, its portable body set
+    /// aside in `spill`.
+    pub fn spilled(body: &Body, spill: &crate::output::Spill) -> std::io::Result<PageDigest> {
+        Ok(PageDigest {
             summary: body.summary.clone(),
             reading_time: body.reading_time(),
-            portable: body.portable.take(),
-        }
+            portable: match &body.portable {
+                Some(text) => Some(Portable::Spilled(spill.put(text)?)),
+                None => None,
+            },
+        })
     }
 }
 
@@ -71,6 +84,8 @@ pub struct Renderer<'a> {
     /// Each pack's summary as its articles are given it, made once per pack: every article
     /// of a pack carries the whole table of contents.
     packs: Vec<std::sync::OnceLock<Option<serde_json::Value>>>,
+    /// Where a plain build set the pack articles' bodies aside.
+    spill: Option<&'a crate::output::Spill>,
 }
 
 #[derive(Serialize)]
@@ -282,6 +297,22 @@ impl<'a> Renderer<'a> {
             common,
             digests,
             packs: site.sections.iter().map(|_| Default::default()).collect(),
+            spill: None,
+        }
+    }
+
+    /// The same, reading spilled pack articles from `spill`.
+    pub fn with_spill(mut self, spill: &'a crate::output::Spill) -> Renderer<'a> {
+        self.spill = Some(spill);
+        self
+    }
+
+    /// Page digest `d`'s portable body, read back if it was set aside.
+    pub(crate) fn portable_text(&self, d: &PageDigest) -> String {
+        match (&d.portable, self.spill) {
+            (Some(Portable::Kept(text)), _) => text.clone(),
+            (Some(Portable::Spilled(r)), Some(spill)) => spill.get(*r),
+            _ => String::new(),
         }
     }
 

@@ -372,7 +372,7 @@ impl<'a> Renderer<'a> {
                     author: article.and_then(|a| a.author.as_deref()),
                     source: article.and_then(|a| a.source.as_deref()),
                     date_zh: page.fm.date.as_ref().map(|d| d.zh()).unwrap_or_default(),
-                    content: rebase_summary(digests[p].portable.as_deref().unwrap_or(""), &root),
+                    content: rebase_summary(&self.portable_text(&digests[p]), &root),
                 }
             })
             .collect()
