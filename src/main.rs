@@ -1,6 +1,9 @@
 //! The `zhibu` command line: parses arguments and hands over to the library.
 
 use anyhow::Result;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
