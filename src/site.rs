@@ -410,6 +410,14 @@ impl Site {
     ) -> (BTreeMap<String, Option<PageId>>, Vec<DeclaredTerms>) {
         let mut bundles = BTreeMap::new();
         let mut declared = Vec::new();
+        // Pages share few directories: each one's section and URL are found once.
+        let sections: HashMap<&str, SectionId> = self
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.dir.as_str(), i))
+            .collect();
+        let mut homes: HashMap<String, (SectionId, String)> = HashMap::new();
         for d in docs {
             let DocFront::Page(fm) = d.front else {
                 continue;
@@ -470,8 +478,16 @@ impl Site {
                 continue;
             }
             let id = self.pages.len();
-            let section = self.section_for_dir(&home_dir);
-            let path = format!("{}{}/", self.url_dir(&home_dir), slug);
+            let (section, home_url) = homes
+                .entry(home_dir.clone())
+                .or_insert_with(|| {
+                    (
+                        nearest_section(&sections, &home_dir),
+                        self.url_dir(&home_dir),
+                    )
+                })
+                .clone();
+            let path = format!("{home_url}{slug}/");
             let terms = self.page_taxonomies(&fm, &d.shown, &d.front_source.text, diags);
             self.links.insert(rel.clone(), LinkTarget::Page(id));
             if is_bundle {
@@ -836,4 +852,18 @@ fn date_key(d: &Option<FmDate>) -> u64 {
 
 fn weight_key(p: &Page) -> i64 {
     p.fm.weight.unwrap_or(i64::MAX)
+}
+
+/// The section of directory `dir` (by directory in `sections`), or of its nearest ancestor
+/// with one; the home section when none has.
+fn nearest_section(sections: &HashMap<&str, SectionId>, mut dir: &str) -> SectionId {
+    loop {
+        if let Some(&i) = sections.get(dir) {
+            return i;
+        }
+        if dir.is_empty() {
+            return 0;
+        }
+        dir = parent_dir(dir);
+    }
 }
