@@ -107,9 +107,26 @@ fn init_makes_a_site_that_builds_and_checks_clean() {
     ] {
         assert!(read(&out, &page).contains("【示例】"), "{page}");
     }
+    // `check` passes, but points at every page still holding example text.
     let (ok, out, err) = run(&["check", "--root", dir.to_str().unwrap()]);
     assert!(ok, "{out}{err}");
-    assert!(out.contains("0 个错误，0 个警告"), "{out}");
+    assert!(out.contains("0 个错误"), "{out}");
+    for p in &pages {
+        let rel = p
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(&format!("{rel}:")) && l.contains("[example-text]")),
+            "{rel} not reported:\n{out}"
+        );
+    }
+    assert!(
+        !out.contains("[placeholder]") && !out.contains("错误["),
+        "{out}"
+    );
 }
 
 #[test]

@@ -30,6 +30,8 @@ use std::sync::LazyLock;
 
 /// Rule id: leftover placeholders (××, XX, ＸＸ, 【待补】, TODO, `**区`).
 pub const PLACEHOLDER: &str = "placeholder";
+/// Rule id: the example text `zhibu init` writes, left in a page (`【示例】`).
+pub const EXAMPLE_TEXT: &str = "example-text";
 /// Rule id: spacing and punctuation between Chinese and Latin text (autocorrect).
 pub const SPACING: &str = "spacing";
 
@@ -54,6 +56,7 @@ pub fn check_text(unit: &TextUnit<'_>, rules: &Rules) -> Vec<Diagnostic> {
     let mut found = placeholders(unit.text, &prose.masked);
     found.extend(personal::scan(&prose.masked));
     found.extend(rules.find(&prose.masked));
+    found.extend(example_text(&prose.masked));
     if found.is_empty() {
         // Most pages: no line table needed.
         return Vec::new();
@@ -484,6 +487,23 @@ static PLACEHOLDER_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"×{2,}|Ｘ{2,}|X{2,}|TODO|【待[^】\n]{0,8}】|(?:\\\*|\*)+")
         .expect("placeholder pattern compiles")
 });
+
+/// The `example-text` rule: `【示例】`, the mark on every text of a new site's examples
+/// (`zhibu init`), still in a page. A warning: the examples build, but should not be published.
+fn example_text(masked: &str) -> Vec<Found> {
+    const MARK: &str = "【示例】";
+    masked
+        .match_indices(MARK)
+        .map(|(start, _)| Found {
+            rule: EXAMPLE_TEXT,
+            start,
+            end: start + MARK.len(),
+            severity: Severity::Warning,
+            message: "这是新建站点时生成的示例文字（【示例】）：请换成本单位的内容，或删除这一篇"
+                .into(),
+        })
+        .collect()
+}
 
 /// The `placeholder` rule over the blanked text.
 ///
