@@ -23,6 +23,12 @@ pub(crate) fn beijing_now() -> Moment {
     from_unix(secs + 8 * 3600)
 }
 
+/// Today in Beijing time, `YYYY-MM-DD`.
+pub(crate) fn today() -> String {
+    let now = beijing_now();
+    format!("{:04}-{:02}-{:02}", now.year, now.month, now.day)
+}
+
 /// The calendar date and time `secs` seconds after 1970-01-01 00:00.
 fn from_unix(secs: i64) -> Moment {
     let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));

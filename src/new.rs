@@ -140,7 +140,7 @@ pub fn article(
         )));
     }
     let slug = file_slug(title, slug, site.config.slug_style)?;
-    let date = today();
+    let date = crate::clock::today();
     // (file name without `.md`, whether it is a folder with index.md, text)
     let (stem, bundle, text) = match s.kind {
         Some(Kind::Packs) => return Err(in_archive(&wanted)),
@@ -183,7 +183,7 @@ pub fn brand(
     let slug = file_slug(name, slug, site.config.slug_style)?;
     refuse_same_url(root, &brands.dir, &slug)?;
     let file = join_dir(&brands.dir, &format!("{slug}/index.md"));
-    write_all(root, vec![(file, brand_page(name, &today()))])
+    write_all(root, vec![(file, brand_page(name, &crate::clock::today()))])
 }
 
 /// Writes `bytes` to `path` unless something is there already; `Ok(false)` when it was. The
@@ -359,11 +359,6 @@ fn join_dir(dir: &str, name: &str) -> String {
     }
 }
 
-fn today() -> String {
-    let now = crate::clock::beijing_now();
-    format!("{}-{:02}-{:02}", now.year, now.month, now.day)
-}
-
 /// A TOML string literal with everything escaped.
 fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
@@ -394,49 +389,30 @@ fn pack_index(year: u16, month: u8, issue: u32) -> String {
 }
 
 fn pack_article(title: &str, date: &str, weight: usize, category: &str) -> String {
-    format!(
-        "+++\n\
-         title = {}\n\
-         description = \"（请填写简介）\"\n\
-         date = {date}\n\
-         weight = {weight}\n\
-         draft = true\n\
-         \n\
-         [extra]\n\
-         category = {}\n\
-         +++\n\
-         \n\
-         {BODY}",
-        quoted(title),
-        quoted(category)
-    )
+    let extra = format!("\n[extra]\ncategory = {}\n", quoted(category));
+    draft_page(title, date, &format!("weight = {weight}\n"), &extra)
 }
 
 fn column_article(title: &str, date: &str) -> String {
-    format!(
-        "+++\n\
-         title = {}\n\
-         description = \"（请填写简介）\"\n\
-         date = {date}\n\
-         draft = true\n\
-         \n\
-         [extra]\n\
-         # 图文 text、书画作品 gallery、微视频 video、清廉榜样 exemplar\n\
-         form = \"text\"\n\
-         +++\n\
-         \n\
-         {BODY}",
-        quoted(title)
-    )
+    let extra = "\n[extra]\n# 图文 text、书画作品 gallery、微视频 video、清廉榜样 exemplar\nform = \"text\"\n";
+    draft_page(title, date, "", extra)
 }
 
 fn plain_page(title: &str, date: &str) -> String {
+    draft_page(title, date, "", "")
+}
+
+/// A draft page stub: title, a description to fill in, date, `fields` (whole lines) before
+/// `draft = true`, then `extra` (an `[extra]` table, or nothing) and the stub body.
+fn draft_page(title: &str, date: &str, fields: &str, extra: &str) -> String {
     format!(
         "+++\n\
          title = {}\n\
          description = \"（请填写简介）\"\n\
          date = {date}\n\
+         {fields}\
          draft = true\n\
+         {extra}\
          +++\n\
          \n\
          {BODY}",

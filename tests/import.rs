@@ -3,33 +3,12 @@
 
 mod common;
 
-use common::{build, copy_tree, fixture, read};
+use common::{build, copy_tree, fixture, read, zhibu, Run as Out};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// What one `zhibu` run did.
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn zhibu(args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhibu"))
-        .args(args)
-        .env("ZHIBU_LOG", "warn")
-        .output()
-        .expect("run zhibu");
-    Out {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Imports `file` into a section of `site`; panics with the messages when it fails.
-fn import(site: &Path, file: &Path, section: &str, extra: &[&str]) -> Out {
+/// Runs `zhibu import FILE --root SITE --section SECTION EXTRA…`.
+fn run_import(site: &Path, file: &Path, section: &str, extra: &[&str]) -> Out {
     let mut args = vec![
         "import",
         file.to_str().unwrap(),
@@ -39,23 +18,19 @@ fn import(site: &Path, file: &Path, section: &str, extra: &[&str]) -> Out {
         section,
     ];
     args.extend_from_slice(extra);
-    let out = zhibu(&args);
+    zhibu(&args)
+}
+
+/// Imports `file` into a section of `site`; panics with the messages when it fails.
+fn import(site: &Path, file: &Path, section: &str, extra: &[&str]) -> Out {
+    let out = run_import(site, file, section, extra);
     assert_eq!(out.code, Some(0), "import failed:\n{}", out.stderr);
     out
 }
 
 /// Imports that must fail: exit status 1 (not a panic) and the message.
 fn import_fails(site: &Path, file: &Path, section: &str, extra: &[&str]) -> String {
-    let mut args = vec![
-        "import",
-        file.to_str().unwrap(),
-        "--root",
-        site.to_str().unwrap(),
-        "--section",
-        section,
-    ];
-    args.extend_from_slice(extra);
-    let out = zhibu(&args);
+    let out = run_import(site, file, section, extra);
     assert_eq!(out.code, Some(1), "import should fail:\n{}", out.stderr);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     out.stderr

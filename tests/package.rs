@@ -2,26 +2,12 @@
 
 mod common;
 
-use common::{fixture, repo};
+use common::{fixture, repo, run};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
-
-/// Exit status, stdout and stderr of one run.
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhibu"))
-        .args(args)
-        .env("ZHIBU_LOG", "warn")
-        .output()
-        .expect("run zhibu");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn package(root: &Path, zip: &Path) {
     let (ok, out, err) = run(&[

@@ -2,23 +2,9 @@
 
 mod common;
 
-use common::{build, copy_tree, read, repo, site};
+use common::{build, copy_tree, read, repo, run, site};
 use std::path::Path;
 use std::process::Command;
-
-/// Exit status, stdout and stderr of one run.
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhibu"))
-        .args(args)
-        .env("ZHIBU_LOG", "warn")
-        .output()
-        .expect("run zhibu");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// `zhibu new --root ROOT args...`, which must succeed; returns its stdout.
 fn new(root: &Path, args: &[&str]) -> String {

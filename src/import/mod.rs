@@ -315,7 +315,7 @@ fn front_matter(
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let date = closing_date(&doc.blocks)
         .or_else(|| doc.created.clone())
-        .unwrap_or_else(today);
+        .unwrap_or_else(crate::clock::today);
     let mut out = format!("+++\ntitle = {}\ndate = {date}\n", quote(title.trim()));
     if kind == Some(Kind::Pack) {
         if let Some(category) = pack_category(title, &config.pack_categories) {
@@ -368,30 +368,6 @@ fn closing_date(blocks: &[markdown::Block]) -> Option<String> {
     })
 }
 
-/// Today in Beijing time, `YYYY-MM-DD`.
-fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let days = (secs + 8 * 3600) / 86_400;
-    let (y, m, d) = civil_date(days as i64);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// The calendar date `days` after 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_date(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 /// Writes the pictures, then the page. When one fails, the new files written before it are
 /// removed again: a bundle folder of pictures without its page would publish them as files of
 /// the section.
@@ -437,9 +413,6 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(civil_date(0), (1970, 1, 1));
-        assert_eq!(civil_date(20_402), (2025, 11, 10));
-        assert_eq!(civil_date(11_016), (2000, 2, 29));
         let para = |t: &str| markdown::Block::Para(vec![markdown::Inline::plain(t)]);
         let blocks = [para("正文"), para("机关党委"), para("2026年11月5日")];
         assert_eq!(closing_date(&blocks).as_deref(), Some("2026-11-05"));

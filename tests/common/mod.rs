@@ -19,6 +19,10 @@ pub fn fixture(name: &str) -> PathBuf {
 pub struct Run {
     /// Exit status was success.
     pub ok: bool,
+    /// The exit code (`None` when killed by a signal).
+    pub code: Option<i32>,
+    /// Everything printed to stdout.
+    pub stdout: String,
     /// Everything printed to stderr.
     pub stderr: String,
 }
@@ -32,8 +36,16 @@ pub fn zhibu(args: &[&str]) -> Run {
         .expect("run zhibu");
     Run {
         ok: out.status.success(),
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// Runs `zhibu` with `args`: exit status, stdout and stderr.
+pub fn run(args: &[&str]) -> (bool, String, String) {
+    let r = zhibu(args);
+    (r.ok, r.stdout, r.stderr)
 }
 
 /// Builds `root` into `out` with extra arguments; panics with the messages if it fails.
