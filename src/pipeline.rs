@@ -394,33 +394,38 @@ fn build_into(
 
     let section_bodies = render_section_bodies(&site, &mut diags);
     let search_pages = search::pages_for(&site);
-    let memos = memo.as_deref().map(|m| (&m.pages, template_hashes));
-    // A plain build needs each page's Markdown only to render it once: the texts leave the
-    // model and go one by one (a watch session keeps them for its next rebuild).
-    let spill = match memos {
-        Some(_) => None,
-        None => Some(output::Spill::new().map_err(io_err("创建临时文件"))?),
+    // Pack articles' bodies wait here for their print views (a plain build; a session keeps
+    // them in memory).
+    let spill = output::Spill::new().map_err(io_err("创建临时文件"))?;
+    let pages = match memo.as_deref() {
+        Some(m) => render_pages_session(
+            &site,
+            tera,
+            &staging,
+            opts.drafts,
+            &search_pages,
+            (&m.pages, template_hashes),
+            &mut diags,
+        ),
+        None => {
+            // A plain build needs each page's Markdown only to render it once: the texts
+            // leave the model and go one by one.
+            let texts = site.take_page_bodies();
+            render_pages_indexed(
+                &site,
+                tera,
+                &staging,
+                opts.drafts,
+                &search_pages,
+                texts,
+                &spill,
+                &mut diags,
+            )
+        }
     };
-    let source = match (memos, &spill) {
-        (Some(m), _) => PageSource::Session(m),
-        (None, Some(spill)) => PageSource::Texts(site.take_page_bodies(), spill),
-        (None, None) => unreachable!("a plain build has a spill"),
-    };
-    let pages = render_pages(
-        &site,
-        tera,
-        &staging,
-        opts.drafts,
-        &search_pages,
-        source,
-        &mut diags,
-    );
     tracing::debug!("pages written at {:?}", started.elapsed());
     check_anchors(&site, &section_bodies, &pages.rests, &mut diags);
-    let mut lists = Renderer::new(&site, tera, &pages.digests, opts.drafts);
-    if let Some(spill) = &spill {
-        lists = lists.with_spill(spill);
-    }
+    let lists = Renderer::new(&site, tera, &pages.digests, opts.drafts).with_spill(&spill);
     let search_filters = search::filters(&search_pages);
     drop(search_pages);
     let list_memo = memo.as_deref().map(|m| (&m.lists, template_hashes));
@@ -433,7 +438,7 @@ fn build_into(
         list_memo,
         &mut diags,
     );
-    if let Some(e) = spill.as_ref().and_then(output::Spill::failure) {
+    if let Some(e) = spill.failure() {
         diags.push(Diagnostic::file_error(
             "content",
             format!("读取临时文件失败，打印版无法生成：{e}"),
@@ -450,26 +455,19 @@ fn build_into(
         {
             (*stats, files.clone())
         }
-        _ => match (pages.postings, &pages.memos) {
-            (Some(postings), _) => {
-                let problems = std::sync::Mutex::new(Vec::new());
-                let (files, stats) =
-                    search::index::write_index(postings, &pages.search, fold, &|rel, js| {
-                        if let Err(e) = staging.write(rel, js.as_bytes()) {
-                            let d = Diagnostic::file_error(rel, format!("写入失败：{e}"));
-                            problems.lock().unwrap_or_else(|e| e.into_inner()).push(d);
-                        }
-                    });
-                diags.extend(problems.into_inner().unwrap_or_else(|e| e.into_inner()));
+        // A plain build: the postings made while pages rendered.
+        _ => match pages.postings {
+            Some(postings) => {
+                let (files, stats) = write_to_staging(&staging, &mut diags, |sink| {
+                    search::index::write_index(postings, &pages.search, fold, sink)
+                });
                 tracing::debug!("search index written at {:?}", started.elapsed());
                 (stats, files)
             }
-            (None, memos) => {
-                let docs = match memos {
-                    Some(m) => m.iter().map(|p| p.search.clone()).collect(),
-                    None => pages.search,
-                };
-                let index = search::index::build_index(docs, fold);
+            // A session: from every page memo's text.
+            None => {
+                let docs = pages.memos.iter().flatten().map(|p| p.search.clone());
+                let index = search::index::build_index(docs.collect(), fold);
                 tracing::debug!("search index built at {:?}", started.elapsed());
                 write_search(&index, &staging, &mut diags);
                 let files = index.files.iter().map(|(rel, _)| rel.clone()).collect();
@@ -648,9 +646,7 @@ fn fast_render(
     let mut new_memos = Vec::new();
     for &id in dirty {
         let page = &site.pages[id];
-        let mut target =
-            RenderTarget::new(&page.file, page.body_line, &page.path, page.content_dir());
-        target.portable = page.kind == Some(Kind::Pack);
+        let target = page_target(page);
         let (body, md_problems) = markdown::render(&page.body, site, &target);
         let mut problems = md_problems.clone();
         let html_hash = xxhash_rust::xxh3::xxh3_64(body.html.as_bytes());
@@ -1149,58 +1145,30 @@ struct RenderedPages {
 /// Previous page memos by page file, and the template fingerprints (a watch session).
 type PageMemos<'m> = (&'m HashMap<String, PageMemo>, &'m HashMap<String, u64>);
 
-/// What pages are rendered from.
-enum PageSource<'m> {
-    /// A plain build: every page's Markdown, by page id, taken out of the model, and where
-    /// pack articles' bodies are set aside for the print views.
-    Texts(Vec<std::sync::Arc<str>>, &'m output::Spill),
-    /// A watch session: the model keeps the texts; unchanged pages are kept as they are.
-    Session(PageMemos<'m>),
-}
-
-/// Renders every page's Markdown and template in parallel and writes it at once, so page HTML
-/// never piles up in memory; only digests for list pages and the normalised searchable text
-/// are kept (the page's text parts for search excerpts are written right away too).
-///
-/// In a watch session a page whose inputs are all unchanged — its Markdown, what its links
-/// point to, everything its template is given, the template itself — is not rendered at all:
-/// its files are kept as they are.
-fn render_pages(
+/// A watch session's pages, rendered in parallel and written at once: a page whose inputs are
+/// all unchanged — its Markdown, what its links point to, everything its template is given,
+/// the template itself — is not rendered at all, its files are kept as they are. Each page's
+/// memo keeps its searchable text for the next index.
+fn render_pages_session(
     site: &Site,
     tera: &tera::Tera,
     staging: &Staging,
     drafts: bool,
     search_pages: &[search::SearchPage],
-    source: PageSource<'_>,
+    (previous, template_hashes): PageMemos<'_>,
     diags: &mut Diagnostics,
 ) -> RenderedPages {
     let renderer = Renderer::new(site, tera, &[], drafts);
-    let fold = site.config.search_fold_traditional;
-    let (previous, template_hashes) = match source {
-        PageSource::Session(m) => m,
-        PageSource::Texts(texts, spill) => {
-            return render_pages_indexed(
-                site,
-                &renderer,
-                staging,
-                search_pages,
-                texts,
-                spill,
-                diags,
-            )
-        }
+    let job = PageJob {
+        renderer: &renderer,
+        staging,
+        search_pages,
+        fold: site.config.search_fold_traditional,
+        template_hashes,
+        world: link_world(site) ^ renderer.common_fingerprint(),
     };
-    let world = link_world(site) ^ renderer.common_fingerprint();
     let results = par_map_diagnosed(&site.pages, diags, |id, page| {
         let target = page_target(page);
-        let job = PageJob {
-            renderer: &renderer,
-            staging,
-            search_pages,
-            fold,
-            template_hashes,
-            world,
-        };
         let old = previous.get(&page.rel);
         let md_key = markdown_key(page, &target, job.world);
         let mut fresh = None;
@@ -1236,45 +1204,28 @@ fn render_pages(
                 job.write(id, body, keys, md_problems, &mut problems)
             }
         };
-        let rendered = kept.is_none();
-        let digest = PageDigest::of_ref(&memo.body);
-        let rest = PageRest::of_ref(&memo.body, &page.file);
-        (
-            (
-                digest,
-                rest,
-                search::PageSearch::default(),
-                Some(memo),
-                rendered,
-            ),
-            problems,
-        )
+        ((memo, kept.is_none()), problems)
     });
     let mut out = RenderedPages {
         digests: Vec::with_capacity(results.len()),
         rests: Vec::with_capacity(results.len()),
         search: Vec::new(),
         postings: None,
-        memos: Some(Vec::with_capacity(results.len())),
+        memos: None,
         search_key: None,
         rendered: 0,
     };
     let mut search_fp = render::Fingerprint::default();
-    for (digest, rest, searchable, memo, rendered) in results {
-        out.digests.push(digest);
-        out.rests.push(rest);
+    let mut memos = Vec::with_capacity(results.len());
+    for ((memo, rendered), page) in results.into_iter().zip(&site.pages) {
+        out.digests.push(PageDigest::of_ref(&memo.body));
+        out.rests.push(PageRest::of_ref(&memo.body, &page.file));
         out.rendered += rendered as usize;
-        match (memo, out.memos.as_mut()) {
-            (Some(m), Some(list)) => {
-                search_fp.add(&m.search_key.to_le_bytes());
-                list.push(m);
-            }
-            _ => out.search.push(searchable),
-        }
+        search_fp.add(&memo.search_key.to_le_bytes());
+        memos.push(memo);
     }
-    if out.memos.is_some() {
-        out.search_key = Some(search_fp.finish());
-    }
+    out.memos = Some(memos);
+    out.search_key = Some(search_fp.finish());
     out
 }
 
@@ -1289,15 +1240,18 @@ fn page_target(page: &site::Page) -> RenderTarget<'_> {
 /// A plain build's pages: rendered in search order (newest first), in parallel runs of
 /// consecutive pages, each run indexing its pages as they are rendered — so no page's text
 /// waits in memory for the search index.
+#[allow(clippy::too_many_arguments)]
 fn render_pages_indexed(
     site: &Site,
-    renderer: &Renderer<'_>,
+    tera: &tera::Tera,
     staging: &Staging,
+    drafts: bool,
     search_pages: &[search::SearchPage],
     texts: Vec<std::sync::Arc<str>>,
     spill: &output::Spill,
     diags: &mut Diagnostics,
 ) -> RenderedPages {
+    let renderer = &Renderer::new(site, tera, &[], drafts);
     let fold = site.config.search_fold_traditional;
     let mut order: Vec<PageId> = (0..site.pages.len()).collect();
     order.sort_by_key(|&p| search_pages[p].id);
@@ -1569,17 +1523,27 @@ fn link_world(site: &Site) -> u64 {
 
 /// Shards, `meta.js` and `facets.js` of the search index, in parallel.
 fn write_search(index: &search::SearchIndex, staging: &Staging, diags: &mut Diagnostics) {
-    let problems: Vec<Diagnostic> = index
-        .files
-        .par_iter()
-        .filter_map(|(rel, js)| {
-            staging
-                .write(rel, js.as_bytes())
-                .err()
-                .map(|e| Diagnostic::file_error(rel.as_str(), format!("写入失败：{e}")))
-        })
-        .collect();
-    diags.extend(problems);
+    write_to_staging(staging, diags, |sink| {
+        index.files.par_iter().for_each(|(rel, js)| sink(rel, js));
+    });
+}
+
+/// Runs `write` with a sink that writes files into `staging` from any thread; a file that
+/// cannot be written becomes a finding.
+fn write_to_staging<R>(
+    staging: &Staging,
+    diags: &mut Diagnostics,
+    write: impl FnOnce(search::index::Sink<'_>) -> R,
+) -> R {
+    let problems = std::sync::Mutex::new(Vec::new());
+    let done = write(&|rel: &str, content: &str| {
+        if let Err(e) = staging.write(rel, content.as_bytes()) {
+            let d = Diagnostic::file_error(rel, format!("写入失败：{e}"));
+            problems.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+        }
+    });
+    diags.extend(problems.into_inner().unwrap_or_else(|e| e.into_inner()));
+    done
 }
 
 /// Renders page bodies without templates or writing, only to find their problems.
