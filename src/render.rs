@@ -308,11 +308,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// Page digest `d`'s portable body, read back if it was set aside.
-    pub(crate) fn portable_text(&self, d: &PageDigest) -> String {
+    pub(crate) fn portable_text<'d>(&self, d: &'d PageDigest) -> std::borrow::Cow<'d, str> {
         match (&d.portable, self.spill) {
-            (Some(Portable::Kept(text)), _) => text.clone(),
-            (Some(Portable::Spilled(r)), Some(spill)) => spill.get(*r),
-            _ => String::new(),
+            (Some(Portable::Kept(text)), _) => text.into(),
+            (Some(Portable::Spilled(r)), Some(spill)) => spill.get(*r).into(),
+            _ => "".into(),
         }
     }
 
