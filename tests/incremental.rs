@@ -104,20 +104,7 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             vec![rel(&p)]
         }),
         Op::EditTitle(n, w) => pick(*n).map_or(vec![], |p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            let changed: Vec<String> = text
-                .lines()
-                .map(|l| {
-                    if l.starts_with("title = ") {
-                        format!("title = \"{w}\"")
-                    } else if l.starts_with("title: ") {
-                        format!("title: {w}")
-                    } else {
-                        l.to_string()
-                    }
-                })
-                .collect();
-            std::fs::write(&p, changed.join("\n") + "\n").unwrap();
+            retitle(&p, w);
             vec![rel(&p)]
         }),
         Op::AddPage(n, w) => {
@@ -171,18 +158,7 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
         }
         Op::EditConfig(w) => {
             let c = root.join("zhibu.toml");
-            let text = std::fs::read_to_string(&c).unwrap();
-            let changed: Vec<String> = text
-                .lines()
-                .map(|l| {
-                    if l.starts_with("title = ") {
-                        format!("title = \"{w}\"")
-                    } else {
-                        l.to_string()
-                    }
-                })
-                .collect();
-            std::fs::write(&c, changed.join("\n") + "\n").unwrap();
+            retitle(&c, w);
             vec![rel(&c)]
         }
         Op::Break(n) => pick(*n).map_or(vec![], |p| {
@@ -370,4 +346,22 @@ fn a_rebuild_renders_only_what_changed() {
         template.rendered, brands,
         "a brand template change renders brand pages only"
     );
+}
+
+/// Sets the `title` line of a TOML (`title = "…"`) or YAML (`title: …`) file to `w`.
+fn retitle(path: &Path, w: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let changed: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("title = ") {
+                format!("title = \"{w}\"")
+            } else if l.starts_with("title: ") {
+                format!("title: {w}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(path, changed.join("\n") + "\n").unwrap();
 }
