@@ -60,7 +60,7 @@ pub(crate) fn read(path: &Path) -> Result<Document, ImportError> {
     let title = conv
         .title
         .take()
-        .or_else(|| core_title.and_then(|t| take_matching(&mut blocks, &t)))
+        .or_else(|| core_title.map(|t| take_matching(&mut blocks, t)))
         .or_else(|| take_first(&mut blocks));
     let mut images = Vec::new();
     for (part, name) in std::mem::take(&mut conv.images) {
@@ -958,13 +958,13 @@ fn block_text(b: &Block) -> String {
     }
 }
 
-/// Takes the title `title` from `core.xml`, removing the first paragraph when it repeats it.
-fn take_matching(blocks: &mut Vec<Block>, title: &str) -> Option<String> {
+/// The title `title` from `core.xml`, the first paragraph removed when it repeats it.
+fn take_matching(blocks: &mut Vec<Block>, title: String) -> String {
     let first = blocks.iter().position(|b| !block_text(b).trim().is_empty());
     if let Some(i) = first.filter(|&i| block_text(&blocks[i]).trim() == title) {
         remove_text(blocks, i);
     }
-    Some(title.to_string())
+    title
 }
 
 /// Takes the first paragraph with text as the title when it looks like one (its pictures stay
