@@ -288,9 +288,6 @@ impl Styles {
         if let Some(level) = outline.filter(|l| *l < 9) {
             return Role::Heading(level + 1);
         }
-        if id.is_none() {
-            return Role::Body;
-        }
         for (id, info) in self.chain(id) {
             if let Some(role) = role_by_name(&info.name).or_else(|| role_by_name(id)) {
                 return role;
