@@ -21,6 +21,9 @@ const MAX_UNPACKED: u64 = 200 << 20;
 /// thousand-page document has a few MB of XML.
 const MAX_XML: u64 = 64 << 20;
 
+/// The note for tracked changes: inserted text is kept, deleted text left out.
+const REVISIONS: &str = "文档中有未接受的修订，已按接受全部修订后的内容导入";
+
 /// Picture formats browsers show.
 const WEB_IMAGES: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg", "bmp"];
 
@@ -673,16 +676,14 @@ impl Converter {
             match e.name.as_str() {
                 "r" => self.run(e, out),
                 "hyperlink" => self.hyperlink(e, out),
-                "ins" | "smartTag" | "customXml" | "sdt" | "sdtContent" | "fldSimple" | "dir"
-                | "bdo" => {
-                    if e.name == "ins" {
-                        self.note("文档中有未接受的修订，已按接受全部修订后的内容导入");
-                    }
+                "ins" => {
+                    self.note(REVISIONS);
                     self.inlines(e, out);
                 }
-                "del" | "moveFrom" => {
-                    self.note("文档中有未接受的修订，已按接受全部修订后的内容导入");
+                "smartTag" | "customXml" | "sdt" | "sdtContent" | "fldSimple" | "dir" | "bdo" => {
+                    self.inlines(e, out)
                 }
+                "del" | "moveFrom" => self.note(REVISIONS),
                 "oMath" | "oMathPara" => self.note("公式未导入"),
                 "AlternateContent" => {
                     if let Some(choice) = alternative(e) {
