@@ -199,22 +199,27 @@ fn body() -> String {
     b
 }
 
-/// Writes a .docx with the given document body and parts.
-fn write_docx(path: &Path, document: &str, parts: &[(&str, &[u8])]) {
+/// Writes a ZIP archive of these entries.
+fn write_zip(path: &Path, entries: &[(&str, &[u8])]) {
     let file = std::fs::File::create(path).unwrap();
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// Writes a .docx with the given document body and parts.
+fn write_docx(path: &Path, document: &str, parts: &[(&str, &[u8])]) {
     let types = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#;
     let mut all: Vec<(&str, &[u8])> = vec![
         ("[Content_Types].xml", types.as_bytes()),
         ("word/document.xml", document.as_bytes()),
     ];
     all.extend_from_slice(parts);
-    for (name, bytes) in all {
-        zip.start_file(name, options).unwrap();
-        zip.write_all(bytes).unwrap();
-    }
-    zip.finish().unwrap();
+    write_zip(path, &all);
 }
 
 /// The full test document as `dir/学习材料.docx`.
@@ -295,11 +300,10 @@ fn docx_becomes_a_page_bundle_that_builds() {
     assert_eq!(out.stdout.trim(), bundle.join("index.md").to_str().unwrap());
     assert_eq!(text(bundle.join("index.md")), DOCX_MARKDOWN);
     // The picture is extracted; the EMF and the one pointing outside the archive are not.
-    let files: Vec<String> = std::fs::read_dir(&bundle)
+    let mut files: Vec<String> = std::fs::read_dir(&bundle)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    let mut files = files;
     files.sort();
     assert_eq!(files, ["image1.png", "index.md"]);
     assert_eq!(std::fs::read(bundle.join("image1.png")).unwrap(), PNG);
@@ -465,16 +469,7 @@ fn errors_are_clear_and_change_nothing() {
     assert!(err.contains("坏文件.docx：不是有效的 .docx 文件"), "{err}");
 
     let not_word = dir.path().join("表格.docx");
-    write_docx(&not_word, "", &[]);
-    std::fs::remove_file(&not_word).unwrap();
-    {
-        let file = std::fs::File::create(&not_word).unwrap();
-        let mut zip = zip::ZipWriter::new(file);
-        zip.start_file("xl/workbook.xml", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(b"<workbook/>").unwrap();
-        zip.finish().unwrap();
-    }
+    write_zip(&not_word, &[("xl/workbook.xml", b"<workbook/>")]);
     let err = import_fails(site.path(), &not_word, "dongtai", &[]);
     assert!(err.contains("缺少 word/document.xml"), "{err}");
 

@@ -21,6 +21,9 @@ const MAX_UNPACKED: u64 = 200 << 20;
 /// thousand-page document has a few MB of XML.
 const MAX_XML: u64 = 64 << 20;
 
+/// The note for tracked changes: inserted text is kept, deleted text left out.
+const REVISIONS: &str = "文档中有未接受的修订，已按接受全部修订后的内容导入";
+
 /// Picture formats browsers show.
 const WEB_IMAGES: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg", "bmp"];
 
@@ -60,7 +63,7 @@ pub(crate) fn read(path: &Path) -> Result<Document, ImportError> {
     let title = conv
         .title
         .take()
-        .or_else(|| core_title.and_then(|t| take_matching(&mut blocks, &t)))
+        .or_else(|| core_title.map(|t| take_matching(&mut blocks, t)))
         .or_else(|| take_first(&mut blocks));
     let mut images = Vec::new();
     for (part, name) in std::mem::take(&mut conv.images) {
@@ -287,9 +290,6 @@ impl Styles {
     fn role(&self, id: Option<&str>, outline: Option<u8>) -> Role {
         if let Some(level) = outline.filter(|l| *l < 9) {
             return Role::Heading(level + 1);
-        }
-        if id.is_none() {
-            return Role::Body;
         }
         for (id, info) in self.chain(id) {
             if let Some(role) = role_by_name(&info.name).or_else(|| role_by_name(id)) {
@@ -676,16 +676,14 @@ impl Converter {
             match e.name.as_str() {
                 "r" => self.run(e, out),
                 "hyperlink" => self.hyperlink(e, out),
-                "ins" | "smartTag" | "customXml" | "sdt" | "sdtContent" | "fldSimple" | "dir"
-                | "bdo" => {
-                    if e.name == "ins" {
-                        self.note("文档中有未接受的修订，已按接受全部修订后的内容导入");
-                    }
+                "ins" => {
+                    self.note(REVISIONS);
                     self.inlines(e, out);
                 }
-                "del" | "moveFrom" => {
-                    self.note("文档中有未接受的修订，已按接受全部修订后的内容导入");
+                "smartTag" | "customXml" | "sdt" | "sdtContent" | "fldSimple" | "dir" | "bdo" => {
+                    self.inlines(e, out)
                 }
+                "del" | "moveFrom" => self.note(REVISIONS),
                 "oMath" | "oMathPara" => self.note("公式未导入"),
                 "AlternateContent" => {
                     if let Some(choice) = alternative(e) {
@@ -958,13 +956,13 @@ fn block_text(b: &Block) -> String {
     }
 }
 
-/// Takes the title `title` from `core.xml`, removing the first paragraph when it repeats it.
-fn take_matching(blocks: &mut Vec<Block>, title: &str) -> Option<String> {
+/// The title `title` from `core.xml`, the first paragraph removed when it repeats it.
+fn take_matching(blocks: &mut Vec<Block>, title: String) -> String {
     let first = blocks.iter().position(|b| !block_text(b).trim().is_empty());
     if let Some(i) = first.filter(|&i| block_text(&blocks[i]).trim() == title) {
         remove_text(blocks, i);
     }
-    Some(title.to_string())
+    title
 }
 
 /// Takes the first paragraph with text as the title when it looks like one (its pictures stay

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::kinds::Kind;
 use std::fmt;
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 /// What to import and where.
@@ -388,23 +389,18 @@ fn write_all(files: &[(PathBuf, &[u8])]) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// Writes a file whole or not at all: a temporary file beside it (hidden, so a build never
-/// publishes a leftover), then a rename.
+/// Writes a file whole or not at all, through a temporary file beside it that builds never
+/// publish (see [`crate::new::temp_file_in`]) and that is removed again when anything fails.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ImportError> {
     let err = |e| ImportError::Write {
         path: path.to_path_buf(),
         source: e,
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.zhibu-import"));
-    std::fs::write(&tmp, bytes).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
-    })
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = crate::new::temp_file_in(dir, ".zhibu-import-").map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
 }
 
 #[cfg(test)]
