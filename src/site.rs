@@ -351,6 +351,12 @@ impl Site {
                 data: SectionData::default(),
             });
         }
+        let mut section_of: HashMap<String, SectionId> = self
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.dir.clone(), i))
+            .collect();
         // BTreeMap order puts parents before children, so parents always exist first.
         for (dir, d) in by_dir {
             let DocFront::Section(fm) = d.front else {
@@ -368,13 +374,14 @@ impl Site {
                 }
             });
             let id = self.sections.len();
-            let parent = (!dir.is_empty()).then(|| self.section_for_dir(parent_dir(&dir)));
+            let parent = (!dir.is_empty()).then(|| nearest_section(&section_of, parent_dir(&dir)));
             // Sections under a packs archive are packs unless they say otherwise.
             let kind = fm.kind.or_else(|| {
                 parent.and_then(|p| {
                     (self.sections[p].kind == Some(Kind::Packs)).then_some(Kind::Pack)
                 })
             });
+            section_of.insert(dir.clone(), id);
             self.links
                 .insert(d.source.rel.clone(), LinkTarget::Section(id));
             self.sections.push(Section {
@@ -411,11 +418,11 @@ impl Site {
         let mut bundles = BTreeMap::new();
         let mut declared = Vec::new();
         // Pages share few directories: each one's section and URL are found once.
-        let sections: HashMap<&str, SectionId> = self
+        let sections: HashMap<String, SectionId> = self
             .sections
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.dir.as_str(), i))
+            .map(|(i, s)| (s.dir.clone(), i))
             .collect();
         let mut homes: HashMap<String, (SectionId, String)> = HashMap::new();
         for d in docs {
@@ -597,20 +604,6 @@ impl Site {
                 }
                 dir = parent_dir(dir);
             }
-        }
-    }
-
-    /// The nearest section at or above `dir`.
-    fn section_for_dir(&self, dir: &str) -> SectionId {
-        let mut dir = dir;
-        loop {
-            if let Some(i) = self.sections.iter().position(|s| s.dir == dir) {
-                return i;
-            }
-            if dir.is_empty() {
-                return 0;
-            }
-            dir = parent_dir(dir);
         }
     }
 
@@ -856,7 +849,7 @@ fn weight_key(p: &Page) -> i64 {
 
 /// The section of directory `dir` (by directory in `sections`), or of its nearest ancestor
 /// with one; the home section when none has.
-fn nearest_section(sections: &HashMap<&str, SectionId>, mut dir: &str) -> SectionId {
+fn nearest_section(sections: &HashMap<String, SectionId>, mut dir: &str) -> SectionId {
     loop {
         if let Some(&i) = sections.get(dir) {
             return i;
