@@ -5,20 +5,17 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 /// Runs `zhibu check` on `root`; returns (exit ok, stdout).
 fn check(root: &std::path::Path, format: &str) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_zhibu"))
-        .args(["check", "--format", format, "--root"])
-        .arg(root)
-        .env("ZHIBU_LOG", "warn")
-        .output()
-        .expect("run zhibu check");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let run = zhibu(&[
+        "check",
+        "--format",
+        format,
+        "--root",
+        root.to_str().unwrap(),
+    ]);
+    (run.ok, run.stdout)
 }
 
 #[test]
@@ -47,13 +44,7 @@ fn the_clean_page_and_the_sample_site_have_no_findings() {
 fn build_refuses_error_level_findings_only() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    let run = zhibu(&[
-        "build",
-        "--root",
-        fixture("check").to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let run = build_into(&fixture("check"), &out);
     assert!(!run.ok);
     assert!(!out.exists(), "nothing published");
     let lines: Vec<&str> = run.stderr.lines().collect();

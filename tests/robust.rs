@@ -42,6 +42,14 @@ impl Built {
         ])
     }
 
+    /// The same site, its output as it is now being the one a failed build must leave.
+    fn remember(self) -> Built {
+        Built {
+            before: tree(&self.out),
+            ..self
+        }
+    }
+
     fn root(&self) -> &Path {
         self.dir.path()
     }
@@ -83,13 +91,7 @@ impl Built {
     }
 
     fn run(&self) -> Run {
-        zhibu(&[
-            "build",
-            "--root",
-            self.root().to_str().unwrap(),
-            "--output",
-            self.out.to_str().unwrap(),
-        ])
+        build_into(self.root(), &self.out)
     }
 }
 
@@ -100,6 +102,14 @@ fn has_line(stderr: &str, line: &str) {
         stderr.lines().any(|l| l == line),
         "expected the line\n  {line}\nin\n{stderr}"
     );
+}
+
+/// The basic site with `bytes` written to `rel`: its build must fail and print `line`.
+#[track_caller]
+fn refused(rel: &str, bytes: impl AsRef<[u8]>, line: &str) {
+    let b = Built::basic();
+    b.write(rel, bytes);
+    has_line(&b.fails(), line);
 }
 
 /// Copies a checked-in fixture tree of bad inputs into the site.
@@ -125,10 +135,7 @@ fn bom_and_crlf_build_and_locate_errors_on_the_right_line() {
     b.builds();
     let html = read(&b.out, "xuexi/b/index.html");
     assert!(html.contains("标题") && !html.contains('\r'), "{html}");
-    let before = Built {
-        before: tree(&b.out),
-        ..b
-    };
+    let before = b.remember();
     before.write(
         "content/xuexi/b.md",
         "\u{FEFF}+++\r\ntitle = \"二\"\r\ndraf = true\r\n+++\r\n",
@@ -186,10 +193,7 @@ fn gbk_warning_is_printed_and_can_be_made_an_error() {
         &b.builds(),
         "content/xuexi/gbk.md: 警告: 文件是 GBK/GB18030 编码，已按 GBK 读取；建议用 UTF-8 重新保存",
     );
-    let b = Built {
-        before: tree(&b.out),
-        ..b
-    };
+    let b = b.remember();
     b.write(
         "zhibu.toml",
         "title = \"测试站\"\n[check]\nseverity = { gbk = \"error\" }\n",
@@ -224,13 +228,9 @@ fn docx_renamed_to_md_is_not_text() {
 
 #[test]
 fn random_bytes_are_located_where_decoding_fails() {
-    let b = Built::basic();
-    b.write(
+    refused(
         "content/xuexi/bad.md",
         b"+++\ntitle = \"x\"\n+++\nabc\xFF\xFE\x80\x80\n",
-    );
-    has_line(
-        &b.fails(),
         "content/xuexi/bad.md:4:4: 错误: 文件既不是 UTF-8 也不是 GBK 编码，无法读取（此处是第一个无法识别的字节）；请用 UTF-8 重新保存",
     );
 }
@@ -254,14 +254,13 @@ fn binary_noise_is_not_text() {
 
 #[test]
 fn utf16_without_bom_is_refused() {
-    let b = Built::basic();
     let bytes: Vec<u8> = "+++\ntitle = \"x\"\n+++\n"
         .encode_utf16()
         .flat_map(u16::to_le_bytes)
         .collect();
-    b.write("content/xuexi/u16.md", bytes);
-    has_line(
-        &b.fails(),
+    refused(
+        "content/xuexi/u16.md",
+        bytes,
         "content/xuexi/u16.md: 错误: 文件不是文本（似乎是不带 BOM 标记的 UTF-16 编码文本），无法作为 Markdown 读取；请用 UTF-8 文本保存，或改用与内容相符的扩展名",
     );
 }
@@ -299,10 +298,9 @@ fn empty_section_file_is_a_section() {
 
 #[test]
 fn empty_page_lacks_front_matter() {
-    let b = Built::basic();
-    b.write("content/xuexi/empty.md", "");
-    has_line(
-        &b.fails(),
+    refused(
+        "content/xuexi/empty.md",
+        "",
         "content/xuexi/empty.md:1:1: 错误: 页面缺少 front matter：文件应以 +++ 开头，至少写 title = \"标题\"，再以 +++ 结束",
     );
 }
@@ -523,33 +521,27 @@ fn dot_slugs_are_empty_slugs() {
 
 #[test]
 fn two_pages_with_one_url_name_both() {
-    let b = Built::basic();
-    b.write(
+    refused(
         "content/xuexi/b.md",
         "+++\ntitle = \"b\"\nslug = \"a\"\n+++\n",
-    );
-    has_line(
-        &b.fails(),
         "content/xuexi/b.md: 错误: 输出文件 xuexi/a/index.html 重复：content/xuexi/a.md 与 content/xuexi/b.md 生成了同一个网址，请修改其中一个的文件名或 slug",
     );
 }
 
 #[test]
 fn a_page_and_a_bundle_with_one_url_name_both() {
-    let b = Built::basic();
-    b.write("content/xuexi/a/index.md", "+++\ntitle = \"包\"\n+++\n");
-    has_line(
-        &b.fails(),
+    refused(
+        "content/xuexi/a/index.md",
+        "+++\ntitle = \"包\"\n+++\n",
         "content/xuexi/a.md: 错误: 输出文件 xuexi/a/index.html 重复：content/xuexi/a/index.md 与 content/xuexi/a.md 生成了同一个网址，请修改其中一个的文件名或 slug",
     );
 }
 
 #[test]
 fn a_page_and_a_section_with_one_url_name_both() {
-    let b = Built::basic();
-    b.write("content/xuexi/a/_index.md", "+++\ntitle = \"栏目\"\n+++\n");
-    has_line(
-        &b.fails(),
+    refused(
+        "content/xuexi/a/_index.md",
+        "+++\ntitle = \"栏目\"\n+++\n",
         "content/xuexi/a/_index.md: 错误: 输出文件 xuexi/a/index.html 重复：content/xuexi/a.md 与 content/xuexi/a/_index.md 生成了同一个网址，请修改其中一个的文件名或 slug",
     );
 }

@@ -95,7 +95,8 @@ impl<'a> ContentFile<'a> {
 }
 
 /// Every check of one content file. Its text is laid out again line for line (front matter
-/// from line 2, the body from its own line) so that positions are those of the file.
+/// from line 2, the body from its own line) so that positions are those of the file, and the
+/// text rules see front matter as front matter (only its string values are text).
 fn one_file(
     site: &Site,
     rules: &wording::Rules,
@@ -106,26 +107,23 @@ fn one_file(
     if body_line == 0 && front.is_empty() && body.is_empty() {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    // The file laid out again as written, so positions are those of the file and the text
-    // rules see front matter as front matter (only its string values are text).
-    let delimiter = match f.front.format {
-        Some(crate::frontmatter::Format::Toml) => "+++",
-        Some(crate::frontmatter::Format::Yaml) => "---",
-        None => "",
-    };
-    let text = if delimiter.is_empty() {
-        format!("{}{body}", "\n".repeat(body_line))
-    } else {
-        let front = if front.is_empty() || front.ends_with('\n') {
-            front.to_string()
-        } else {
-            format!("{front}\n")
+    // A file without front matter is its body, from line 1 (`body_line` is 0).
+    let mut text = String::with_capacity(front.len() + body.len() + 9);
+    if let Some(format) = f.front.format {
+        let delimiter = match format {
+            crate::frontmatter::Format::Toml => "+++\n",
+            crate::frontmatter::Format::Yaml => "---\n",
         };
-        format!("{delimiter}\n{front}{delimiter}\n{body}")
-    };
-    let unit = text::TextUnit { file, text: &text };
-    out.extend(text::check_text(&unit, rules));
+        text.push_str(delimiter);
+        text.push_str(front);
+        if !front.is_empty() && !front.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(delimiter);
+    }
+    text.push_str(body);
+    let unit = text::TextUnit::new(file, &text);
+    let mut out = text::check_text(&unit, rules);
     if scope == Scope::All {
         out.extend(text::check_spacing(&unit));
     }

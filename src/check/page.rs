@@ -321,11 +321,12 @@ pub fn check_theme(theme: &Theme, root: &Path) -> Vec<Diagnostic> {
                     .to_string(),
             ),
         };
-        let lines = crate::check::text::LineIndex::new(&text);
-        let at = |offset: usize| lines.position(&text, offset);
-        external_urls(&text.to_ascii_lowercase(), at, Path::new(&shown), &mut out);
-        for (n, line) in text.lines().enumerate() {
-            let l = line.to_ascii_lowercase();
+        // Lower-casing ASCII keeps every byte offset, so positions in `lower` are the file's.
+        let lower = text.to_ascii_lowercase();
+        let lines = crate::check::text::LineIndex::new(&lower);
+        let at = |offset: usize| lines.position(&lower, offset);
+        external_urls(&lower, at, Path::new(&shown), &mut out);
+        for (n, l) in lower.lines().enumerate() {
             if let Some(c) = l.find("@import") {
                 if is_external(
                     l[c + 7..]
@@ -338,7 +339,7 @@ pub fn check_theme(theme: &Theme, root: &Path) -> Vec<Diagnostic> {
                             &shown,
                             Position {
                                 line: n + 1,
-                                col: line[..c].chars().count() + 1,
+                                col: l[..c].chars().count() + 1,
                             },
                             "@import 从外部网站加载样式：内网页面必须自带所用的全部资源",
                         )

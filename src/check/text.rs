@@ -15,10 +15,11 @@
 //! often a list continuation than code. HTML comments are checked: they are published in the
 //! page source.
 //!
-//! Entry points: [`check_text`] runs every rule except `spacing` (what `zhibu build` needs on
-//! every page: one masking pass, one regex pass for placeholders, one pass over digits, and the
-//! precompiled wording rules); [`check_spacing`] runs only `spacing`, which uses the
-//! `autocorrect` crate and is much slower (`zhibu check` runs both).
+//! Entry points: [`TextUnit::new`] makes the masking pass, once for both of: [`check_text`],
+//! every rule except `spacing` (what `zhibu build` needs on every page: one regex pass for
+//! placeholders, one pass over digits, and the precompiled wording rules); [`check_spacing`],
+//! only `spacing`, which uses the `autocorrect` crate and is much slower (`zhibu check` runs
+//! both).
 
 use crate::check::personal;
 use crate::check::wording::Rules;
@@ -36,23 +37,37 @@ pub const EXAMPLE_TEXT: &str = "example-text";
 pub const SPACING: &str = "spacing";
 
 /// One content file's text to check: the whole file as read (UTF-8, `\n` line ends, BOM
-/// removed), its name for messages.
+/// removed), its name for messages, and its blanked copy, made once for all rules.
 pub struct TextUnit<'a> {
     /// The file, as it should appear in messages (relative to the site root).
-    pub file: &'a std::path::Path,
+    file: &'a std::path::Path,
     /// The whole file as read, front matter included.
-    pub text: &'a str,
+    text: &'a str,
+    /// `text` with what readers do not see blanked.
+    prose: Prose,
+}
+
+impl<'a> TextUnit<'a> {
+    /// The file `text`, named `file` in messages; blanks it (one pass) for the rules.
+    pub fn new(file: &'a std::path::Path, text: &'a str) -> Self {
+        TextUnit {
+            file,
+            text,
+            prose: Prose::new(text),
+        }
+    }
 }
 
 /// Runs every text rule except `spacing` over `unit`: `placeholder`, `id-number`, `mobile`,
 /// `bank-card` and `wording`. Findings carry `rule`, position (1-based line, column in chars)
 /// and `len` in chars, with each rule's default severity, sorted by position.
 ///
-/// Linear in the size of the file (one masking pass, one regex pass for placeholders, one pass
-/// over digits, the precompiled wording rules), so `zhibu build` can run it on every page.
+/// Linear in the size of the file (one regex pass for placeholders, one pass over digits, the
+/// precompiled wording rules, over the unit's masked text), so `zhibu build` can run it on every
+/// page.
 /// `spacing` is separate, in [`check_spacing`], because it is much slower and only warns.
 pub fn check_text(unit: &TextUnit<'_>, rules: &Rules) -> Vec<Diagnostic> {
-    let prose = Prose::new(unit.text);
+    let prose = &unit.prose;
     let mut found = placeholders(unit.text, &prose.masked);
     found.extend(personal::scan(&prose.masked));
     found.extend(rules.find(&prose.masked));
@@ -667,8 +682,7 @@ pub fn check_spacing(unit: &TextUnit<'_>) -> Vec<Diagnostic> {
         // Code blocks are not prose; the default configuration would lint them.
         let _ = autocorrect::config::load("context:\n  codeblock: 0\n");
     });
-    let text = unit.text;
-    let prose = Prose::new(text);
+    let (text, prose) = (unit.text, &unit.prose);
     // Removed blocks keep their newlines, so line numbers stay those of the file.
     let mut input = String::with_capacity(text.len());
     let mut last = 0;
@@ -852,13 +866,7 @@ mod tests {
     use std::path::Path;
 
     fn run(text: &str) -> Vec<Diagnostic> {
-        check_text(
-            &TextUnit {
-                file: Path::new("a.md"),
-                text,
-            },
-            &Rules::empty(),
-        )
+        check_text(&TextUnit::new(Path::new("a.md"), text), &Rules::empty())
     }
 
     /// `(rule, line, col, len)` of every finding.
@@ -989,10 +997,10 @@ mod tests {
              [[regex]]\npattern = \"的的\"\nmessage = \"“的的”重复\"\nseverity = \"error\"\n",
         )])
         .unwrap();
-        let unit = TextUnit {
-            file: Path::new("a.md"),
-            text: "其它工作\n\n见其它人员名单，`其它`，我的的书",
-        };
+        let unit = TextUnit::new(
+            Path::new("a.md"),
+            "其它工作\n\n见其它人员名单，`其它`，我的的书",
+        );
         let found = check_text(&unit, &rules);
         assert_eq!(found.len(), 2, "{found:#?}");
         assert_eq!((found[0].line, found[0].col, found[0].len), (1, 1, 2));
@@ -1012,10 +1020,7 @@ mod tests {
     }
 
     fn spacing(text: &str) -> Vec<Diagnostic> {
-        check_spacing(&TextUnit {
-            file: Path::new("a.md"),
-            text,
-        })
+        check_spacing(&TextUnit::new(Path::new("a.md"), text))
     }
 
     #[test]
@@ -1062,13 +1067,12 @@ mod tests {
         #[test]
         fn never_panics(s in "(\\PC|[*`~\\\\\\[\\]()<>!+\\-\n ]|```|\\+\\+\\+\n|---\n|XX|13800138000|【待|\u{feff})*") {
             let rules = Rules::from_sources(&[(Path::new("r.toml"), "allow=[\"的\"]\n[[pair]]\nwrong=\"的\"\nright=\"地\"\n[[regex]]\npattern=\".\"\nmessage=\"m\"\n")]).unwrap();
-            let unit = TextUnit { file: Path::new("a.md"), text: &s };
+            let unit = TextUnit::new(Path::new("a.md"), &s);
             for d in check_text(&unit, &rules) {
                 proptest::prop_assert!(d.line >= 1 && d.col >= 1);
             }
             let _ = check_spacing(&unit);
-            let prose = Prose::new(&s);
-            proptest::prop_assert_eq!(prose.masked.len(), s.len());
+            proptest::prop_assert_eq!(unit.prose.masked.len(), s.len());
         }
     }
 }

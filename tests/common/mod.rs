@@ -143,3 +143,14 @@ pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
         }
     }
 }
+
+/// Runs `zhibu build` of `root` into `out`, whether it succeeds or not.
+pub fn build_into(root: &Path, out: &Path) -> Run {
+    zhibu(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ])
+}
