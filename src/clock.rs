@@ -15,6 +15,13 @@ pub(crate) struct Moment {
     pub(crate) second: u32,
 }
 
+impl Moment {
+    /// The date, `YYYY-MM-DD`.
+    pub(crate) fn date(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
 /// Now, in Beijing time (UTC+8).
 pub(crate) fn beijing_now() -> Moment {
     let secs = std::time::SystemTime::now()
@@ -25,8 +32,7 @@ pub(crate) fn beijing_now() -> Moment {
 
 /// Today in Beijing time, `YYYY-MM-DD`.
 pub(crate) fn today() -> String {
-    let now = beijing_now();
-    format!("{:04}-{:02}-{:02}", now.year, now.month, now.day)
+    beijing_now().date()
 }
 
 /// The calendar date and time `secs` seconds after 1970-01-01 00:00.

@@ -49,10 +49,7 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport, InitError> {
         text.replace("@YEAR@", &now.year.to_string())
             .replace("@MONTH@", &now.month.to_string())
             .replace("@MM@", &format!("{:02}", now.month))
-            .replace(
-                "@DATE@",
-                &format!("{}-{:02}-{:02}", now.year, now.month, now.day),
-            )
+            .replace("@DATE@", &now.date())
     };
     let mut report = InitReport::default();
     for file in skeleton_files(&SKELETON) {

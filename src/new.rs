@@ -62,12 +62,7 @@ pub struct PackOptions {
 /// category. Returns the files made, relative to `root`.
 pub fn pack(root: &Path, opts: &PackOptions) -> Result<Vec<PathBuf>, NewError> {
     let site = model(root)?;
-    let archive = find_by_kind(
-        &site,
-        Kind::Packs,
-        opts.section.as_deref(),
-        "zhibu new pack",
-    )?;
+    let archive = find_by_kind(&site, Kind::Packs, opts.section.as_deref())?;
     let (year, month) = pack_month(&site, opts);
     let issue = site
         .sections
@@ -179,7 +174,7 @@ pub fn brand(
     slug: Option<&str>,
 ) -> Result<Vec<PathBuf>, NewError> {
     let site = model(root)?;
-    let brands = find_by_kind(&site, Kind::Brands, section, "zhibu new brand")?;
+    let brands = find_by_kind(&site, Kind::Brands, section)?;
     let slug = file_slug(name, slug, site.config.slug_style)?;
     refuse_same_url(root, &brands.dir, &slug)?;
     let file = join_dir(&brands.dir, &format!("{slug}/index.md"));
@@ -223,17 +218,17 @@ fn model(root: &Path) -> Result<Site, NewError> {
     crate::pipeline::read_model(root).map_err(NewError::Config)
 }
 
-/// The one section of `kind`, or the one at `wanted`.
+/// The one section of `kind` (packs or brands), or the one at `wanted`.
 fn find_by_kind<'s>(
     site: &'s Site,
     kind: Kind,
     wanted: Option<&str>,
-    command: &str,
 ) -> Result<&'s Section, NewError> {
-    let label = match kind {
-        Kind::Packs => "学习汇编总栏目（kind = \"packs\"）",
-        _ => "党建品牌栏目（kind = \"brands\"）",
+    let (label, name, command) = match kind {
+        Kind::Packs => ("学习汇编总栏目", "packs", "zhibu new pack"),
+        _ => ("党建品牌栏目", "brands", "zhibu new brand"),
     };
+    let label = format!("{label}（kind = \"{name}\"）");
     let found: Vec<&Section> = site
         .sections
         .iter()
@@ -253,23 +248,12 @@ fn find_by_kind<'s>(
         }
         (None, [one]) => Ok(one),
         (None, []) => Err(NewError::Section(format!(
-            "站点中没有{label}：请先建一个栏目，在它的 _index.md 中写 kind = \"{}\"",
-            kind_name(kind)
+            "站点中没有{label}：请先建一个栏目，在它的 _index.md 中写 kind = \"{name}\""
         ))),
         (None, _) => Err(NewError::Section(format!(
             "站点中有多个{label}：{}，请用 {command} --section 目录 指定一个",
             dirs().join("、")
         ))),
-    }
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Packs => "packs",
-        Kind::Pack => "pack",
-        Kind::Column => "column",
-        Kind::Brands => "brands",
-        Kind::News => "news",
     }
 }
 

@@ -7,6 +7,7 @@
 //! as `--verify`. File names are stored as UTF-8 with the zip flag that says so, which Windows,
 //! Kylin and UOS unzip tools need to show Chinese names correctly.
 
+use crate::clock::Moment;
 use crate::pipeline::{BuildError, BuildOptions, BuildReport};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -117,6 +118,7 @@ pub fn package(opts: &PackageOptions) -> Result<PackageReport, PackageError> {
         .map(|c| c.title)
         .unwrap_or_default();
     let top = folder_name(&title, &opts.root);
+    // One reading of the clock: the name, the entries' times and the instructions agree.
     let now = crate::clock::beijing_now();
     let zip_path = opts.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -133,8 +135,11 @@ pub fn package(opts: &PackageOptions) -> Result<PackageReport, PackageError> {
             return Err(PackageError::Reserved(reserved.to_string()));
         }
     }
-    files.insert(README.to_string(), Content::Bytes(readme(&title, &top)));
-    let bytes = write_zip(&zip_path, &top, &files, opts.force)?;
+    files.insert(
+        README.to_string(),
+        Content::Bytes(readme(&title, &top, now)),
+    );
+    let bytes = write_zip(&zip_path, &top, &files, zip_time(now), opts.force)?;
     Ok(PackageReport {
         zip: zip_path,
         top,
@@ -201,11 +206,13 @@ fn folder_name(title: &str, root: &Path) -> String {
         .unwrap_or_else(|| "站点".to_string())
 }
 
-/// Writes the .zip through a temporary file in the destination's directory; returns its size.
+/// Writes the .zip through a temporary file in the destination's directory, every entry dated
+/// `stamp`; returns its size.
 fn write_zip(
     dest: &Path,
     top: &str,
     files: &BTreeMap<String, Content>,
+    stamp: zip::DateTime,
     replace: bool,
 ) -> Result<u64, PackageError> {
     let dir = match dest.parent() {
@@ -218,7 +225,6 @@ fn write_zip(
     let writing = format!("写入 {} 失败", dest.display());
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(tmp.reopen().map_err(io(&writing))?));
     let mut manifest = String::new();
-    let stamp = zip_time();
     for (rel, content) in files {
         let bytes = content.read()?;
         manifest.push_str(&manifest_line(&hex(&Sha256::digest(&bytes)), rel));
@@ -293,9 +299,8 @@ fn add_file<W: Write + std::io::Seek>(
     Ok(())
 }
 
-/// Now (Beijing time) in the zip format's two-second resolution.
-fn zip_time() -> zip::DateTime {
-    let n = crate::clock::beijing_now();
+/// `n` in the zip format's two-second resolution.
+fn zip_time(n: Moment) -> zip::DateTime {
     let part = |v: u32| u8::try_from(v).unwrap_or(0);
     zip::DateTime::from_date_and_time(
         u16::try_from(n.year).unwrap_or(1980),
@@ -463,10 +468,9 @@ pub fn verify(path: &Path) -> Result<Verification, PackageError> {
     Ok(result)
 }
 
-/// `使用说明.txt`: UTF-8 with a byte-order mark and CRLF line ends, so that Notepad on older
+/// `使用说明.txt`, generated at `n`: UTF-8 with a byte-order mark and CRLF line ends, so that Notepad on older
 /// Windows shows the Chinese text correctly.
-fn readme(title: &str, top: &str) -> Vec<u8> {
-    let n = crate::clock::beijing_now();
+fn readme(title: &str, top: &str, n: Moment) -> Vec<u8> {
     let text = format!(
         "{title} 网站离线包\n\
          \n\

@@ -51,24 +51,25 @@ struct Live {
 }
 
 impl Live {
+    /// A build has finished: browsers reload, or show its messages.
     fn publish(&self, result: &Result<BuildReport, BuildError>) {
-        let mut s = self.status.lock().unwrap_or_else(|e| e.into_inner());
-        s.generation += 1;
-        s.error = match result {
+        self.announce(match result {
             Ok(_) => None,
             Err(BuildError::Invalid(diags)) => Some(lines(diags)),
             Err(e) => Some(e.to_string()),
-        };
-        self.changed.notify_all();
+        });
     }
-}
 
-impl Live {
     /// A rebuild has put its pages in place (the search index follows): browsers reload now.
     fn pages_ready(&self) {
+        self.announce(None);
+    }
+
+    /// A new generation with `error` (or none), told to every open event stream.
+    fn announce(&self, error: Option<String>) {
         let mut s = self.status.lock().unwrap_or_else(|e| e.into_inner());
         s.generation += 1;
-        s.error = None;
+        s.error = error;
         self.changed.notify_all();
     }
 }

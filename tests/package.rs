@@ -9,15 +9,27 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
 
-fn package(root: &Path, zip: &Path) {
-    let (ok, out, err) = run(&[
+/// `zhibu package --root ROOT --out ZIP EXTRA…`: exit status, stdout and stderr.
+fn run_package(root: &Path, zip: &Path, extra: &[&str]) -> (bool, String, String) {
+    let mut args = vec![
         "package",
         "--root",
         root.to_str().unwrap(),
         "--out",
         zip.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn package(root: &Path, zip: &Path) {
+    let (ok, out, err) = run_package(root, zip, &[]);
     assert!(ok, "package failed:\n{out}\n{err}");
+}
+
+/// `zhibu package --verify ZIP`: exit status, stdout and stderr.
+fn verify(zip: &Path) -> (bool, String, String) {
+    run(&["package", "--verify", zip.to_str().unwrap()])
 }
 
 /// Entry name → bytes, directories left out.
@@ -111,7 +123,7 @@ fn sample_site_is_one_folder_with_manifest_and_instructions() {
     }
     assert!(readme.starts_with('\u{feff}') && readme.contains("\r\n"));
 
-    let (ok, out, _) = run(&["package", "--verify", zip.to_str().unwrap()]);
+    let (ok, out, _) = verify(&zip);
     assert!(ok, "{out}");
     assert!(
         out.contains(&format!("校验通过：{} 个文件", files.len() - 1)),
@@ -183,7 +195,7 @@ fn verify_reports_changed_missing_and_extra_files() {
     let bad = tmp.path().join("bad.zip");
     write_zip(&bad, &files);
 
-    let (ok, out, _) = run(&["package", "--verify", bad.to_str().unwrap()]);
+    let (ok, out, _) = verify(&bad);
     assert!(!ok, "tampered package passed:\n{out}");
     assert!(out.contains("内容被改动：index.html"), "{out}");
     assert!(out.contains("缺少：dongtai/学习-材料/附件 一.txt"), "{out}");
@@ -202,13 +214,13 @@ fn verify_reports_changed_missing_and_extra_files() {
     let last = atom.len() - 2;
     atom[last] ^= 1;
     write_zip(&bad, &files);
-    let (ok, out, _) = run(&["package", "--verify", bad.to_str().unwrap()]);
+    let (ok, out, _) = verify(&bad);
     assert!(!ok && out.contains("内容被改动：atom.xml"), "{out}");
 
     // A .zip without a manifest cannot be verified.
     files.retain(|n, _| !n.ends_with("MANIFEST.sha256"));
     write_zip(&bad, &files);
-    let (ok, _, err) = run(&["package", "--verify", bad.to_str().unwrap()]);
+    let (ok, _, err) = verify(&bad);
     assert!(!ok && err.contains("没有 MANIFEST.sha256"), "{err}");
 }
 
@@ -218,20 +230,13 @@ fn existing_zip_is_kept_unless_forced() {
     let zip = tmp.path().join("p.zip");
     std::fs::write(&zip, "an editor's file").unwrap();
     let root = fixture("package");
-    let args = [
-        "package",
-        "--root",
-        root.to_str().unwrap(),
-        "--out",
-        zip.to_str().unwrap(),
-    ];
-    let (ok, _, err) = run(&args);
+    let (ok, _, err) = run_package(&root, &zip, &[]);
     assert!(!ok && err.contains("已经存在"), "{err}");
     assert_eq!(std::fs::read_to_string(&zip).unwrap(), "an editor's file");
 
-    let (ok, _, err) = run(&[&args[..], &["--force"]].concat());
+    let (ok, _, err) = run_package(&root, &zip, &["--force"]);
     assert!(ok, "{err}");
-    assert!(run(&["package", "--verify", zip.to_str().unwrap()]).0);
+    assert!(verify(&zip).0);
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert_eq!(left.len(), 1, "no temporary file left beside the .zip");
 }
@@ -269,13 +274,7 @@ fn a_site_that_does_not_build_is_not_packaged() {
         ("content/a.md", "+++\ntitle = \"a\"\ndraf = true\n+++\n"),
     ]);
     let zip = site.path().join("out.zip");
-    let (ok, _, err) = run(&[
-        "package",
-        "--root",
-        site.path().to_str().unwrap(),
-        "--out",
-        zip.to_str().unwrap(),
-    ]);
+    let (ok, _, err) = run_package(site.path(), &zip, &[]);
     assert!(!ok);
     assert!(err.contains("未知字段 `draf`"), "{err}");
     assert!(!zip.exists());

@@ -57,7 +57,7 @@ fn init_makes_a_site_that_builds_and_checks_clean() {
         "{out}"
     );
 
-    let config = std::fs::read_to_string(dir.join("zhibu.toml")).unwrap();
+    let config = read(&dir, "zhibu.toml");
     assert!(config.contains("theme = \"default\""));
     assert!(!dir.join("themes").exists() && !dir.join("templates").exists());
     // Every example text says it is one.
@@ -151,17 +151,9 @@ fn init_force_adds_files_and_keeps_existing_ones() {
     assert!(err.contains("保留原文件：zhibu.toml"), "{err}");
     assert!(err.contains("保留原文件：content/about.md"), "{err}");
     assert!(out.contains("写入 15 个文件"), "{out}");
-    assert_eq!(
-        std::fs::read_to_string(dir.join("zhibu.toml")).unwrap(),
-        "title = \"我们的站\"\n"
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("笔记.txt")).unwrap(),
-        "mine"
-    );
-    assert!(std::fs::read_to_string(dir.join("content/about.md"))
-        .unwrap()
-        .contains("我们写的"));
+    assert_eq!(read(dir, "zhibu.toml"), "title = \"我们的站\"\n");
+    assert_eq!(read(dir, "笔记.txt"), "mine");
+    assert!(read(dir, "content/about.md").contains("我们写的"));
     assert!(dir.join("content/pinpai/shili-pinpai/index.md").is_file());
     build(dir, &dir.join("public"), &[]);
 }
@@ -172,7 +164,7 @@ fn new_pack_numbers_the_next_month_within_and_across_years() {
     let root = dir.path();
     let out = new(root, &["pack"]);
     assert!(out.contains("content/xuexi/2026-12/_index.md"), "{out}");
-    let index = std::fs::read_to_string(root.join("content/xuexi/2026-12/_index.md")).unwrap();
+    let index = read(root, "content/xuexi/2026-12/_index.md");
     assert!(
         index.contains("title = \"理论学习汇编 2026年第12期\""),
         "{index}"
@@ -205,7 +197,7 @@ fn new_pack_numbers_the_next_month_within_and_across_years() {
 
     // The month after December is January of the next year, 第1期.
     new(root, &["pack"]);
-    let index = std::fs::read_to_string(root.join("content/xuexi/2027-01/_index.md")).unwrap();
+    let index = read(root, "content/xuexi/2027-01/_index.md");
     assert!(
         index.contains("year = 2027\nmonth = 1\nissue = 1\n"),
         "{index}"
@@ -232,23 +224,23 @@ fn new_pack_counts_unwritten_issue_numbers_and_takes_a_given_month() {
     ]);
     let root = dir.path();
     new(root, &["pack"]);
-    let index = std::fs::read_to_string(root.join("content/xuexi/2026-06/_index.md")).unwrap();
+    let index = read(root, "content/xuexi/2026-06/_index.md");
     assert!(index.contains("issue = 3\n"), "{index}");
     assert!(root.join("content/xuexi/2026-06/a02-思考题.md").is_file());
     assert!(!root.join("content/xuexi/2026-06/a03-思考题.md").exists());
 
     new(root, &["pack", "--year", "2025", "--month", "9"]);
-    let index = std::fs::read_to_string(root.join("content/xuexi/2025-09/_index.md")).unwrap();
+    let index = read(root, "content/xuexi/2025-09/_index.md");
     assert!(
         index.contains("year = 2025\nmonth = 9\nissue = 1\n"),
         "{index}"
     );
 
     // An existing folder is never touched.
-    let before = std::fs::read_to_string(root.join("content/xuexi/2026-05/_index.md")).unwrap();
+    let before = read(root, "content/xuexi/2026-05/_index.md");
     let err = new_fails(root, &["pack", "--year", "2026", "--month", "5"]);
     assert!(err.contains("已经存在"), "{err}");
-    let after = std::fs::read_to_string(root.join("content/xuexi/2026-05/_index.md")).unwrap();
+    let after = read(root, "content/xuexi/2026-05/_index.md");
     assert_eq!(before, after);
     assert!(!root.join("content/xuexi/2026-05/a01-原文.md").exists());
 
@@ -303,24 +295,24 @@ fn new_article_fits_the_section_kind() {
     let dir = sample_copy();
     let root = dir.path();
     new(root, &["article", "qinglian", "廉洁 家风故事"]);
-    let column = std::fs::read_to_string(root.join("content/qinglian/廉洁-家风故事.md")).unwrap();
+    let column = read(root, "content/qinglian/廉洁-家风故事.md");
     assert!(column.contains("title = \"廉洁 家风故事\"") && column.contains("form = \"text\""));
 
     new(
         root,
         &["article", "xuexi/2026-11", "延伸阅读", "--category", "案例"],
     );
-    let text = std::fs::read_to_string(root.join("content/xuexi/2026-11/a06-延伸阅读.md")).unwrap();
+    let text = read(root, "content/xuexi/2026-11/a06-延伸阅读.md");
     assert!(
         text.contains("category = \"案例\"") && text.contains("weight = 6\n"),
         "{text}"
     );
     new(root, &["article", "content/xuexi/2026-11/", "默认分类"]);
-    let text = std::fs::read_to_string(root.join("content/xuexi/2026-11/a07-默认分类.md")).unwrap();
+    let text = read(root, "content/xuexi/2026-11/a07-默认分类.md");
     assert!(text.contains("category = \"原文\""), "{text}");
 
     new(root, &["article", "dongtai", "他说“要\"实干\"”"]);
-    let news = std::fs::read_to_string(root.join("content/dongtai/他说-要-实干.md")).unwrap();
+    let news = read(root, "content/dongtai/他说-要-实干.md");
     assert!(
         news.contains("draft = true") && !news.contains("[extra]"),
         "{news}"
@@ -354,17 +346,13 @@ fn new_article_fits_the_section_kind() {
     assert!(err.contains("--slug"), "{err}");
 
     // Never over an existing page, nor beside one with the same address.
-    let before =
-        std::fs::read_to_string(root.join("content/dongtai/zhiyuan-fuwu-zhulao.md")).unwrap();
+    let before = read(root, "content/dongtai/zhiyuan-fuwu-zhulao.md");
     let err = new_fails(
         root,
         &["article", "dongtai", "x", "--slug", "zhiyuan-fuwu-zhulao"],
     );
     assert!(err.contains("已经存在"), "{err}");
-    assert_eq!(
-        before,
-        std::fs::read_to_string(root.join("content/dongtai/zhiyuan-fuwu-zhulao.md")).unwrap()
-    );
+    assert_eq!(before, read(root, "content/dongtai/zhiyuan-fuwu-zhulao.md"));
     let err = new_fails(
         root,
         &["article", "qinglian", "x", "--slug", "shufa-zuopin"],
@@ -394,7 +382,7 @@ fn new_brand_is_a_draft_with_required_fields() {
     let root = dir.path();
     let out = new(root, &["brand", "红色 引擎"]);
     assert!(out.contains("content/pinpai/红色-引擎/index.md"), "{out}");
-    let text = std::fs::read_to_string(root.join("content/pinpai/红色-引擎/index.md")).unwrap();
+    let text = read(root, "content/pinpai/红色-引擎/index.md");
     for want in [
         "name = \"红色 引擎\"",
         "unit = ",

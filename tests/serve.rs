@@ -214,6 +214,11 @@ impl Events {
     }
 }
 
+/// `content/news/a.md` with `body`.
+fn first_page(body: &str) -> String {
+    format!("+++\ntitle = \"第一篇\"\ndate = 2026-11-01\n+++\n{body}\n")
+}
+
 fn news_site() -> tempfile::TempDir {
     site(&[
         ("zhibu.toml", "title = \"预览站\""),
@@ -222,10 +227,7 @@ fn news_site() -> tempfile::TempDir {
             "content/news/_index.md",
             "+++\ntitle = \"工作动态\"\nkind = \"news\"\n+++\n",
         ),
-        (
-            "content/news/a.md",
-            "+++\ntitle = \"第一篇\"\ndate = 2026-11-01\n+++\n原来的正文。\n",
-        ),
+        ("content/news/a.md", &first_page("原来的正文。")),
         (
             "content/news/b.md",
             "+++\ntitle = \"第二篇\"\ndate = 2026-11-02\n+++\n第二篇正文。\n",
@@ -325,10 +327,7 @@ fn edits_renames_deletions_and_errors_reach_the_browser() {
     let g0 = events.next().generation;
 
     // An atomic save (temp file renamed over the original): one rebuild, new text served.
-    atomic_save(
-        &news.join("a.md"),
-        "+++\ntitle = \"第一篇\"\ndate = 2026-11-01\n+++\n改过的正文。\n",
-    );
+    atomic_save(&news.join("a.md"), &first_page("改过的正文。"));
     let o = events.after(g0);
     assert!(o.failure.is_none(), "{o:?}");
     assert!(page_text(&s, "/news/a/").contains("改过的正文"));
@@ -352,11 +351,7 @@ fn edits_renames_deletions_and_errors_reach_the_browser() {
     assert!(late.next().failure.is_some());
 
     // Fixed: a success event (the overlay goes), new text served.
-    std::fs::write(
-        news.join("a.md"),
-        "+++\ntitle = \"第一篇\"\ndate = 2026-11-01\n+++\n修好的正文。\n",
-    )
-    .unwrap();
+    std::fs::write(news.join("a.md"), first_page("修好的正文。")).unwrap();
     let o = events.after(o.generation);
     assert!(o.failure.is_none());
     assert!(page_text(&s, "/news/a/").contains("修好的正文"));
@@ -409,11 +404,7 @@ fn edits_renames_deletions_and_errors_reach_the_browser() {
     let burst = events.after(o.generation);
     assert!(burst.failure.is_none());
     assert!(page_text(&s, "/news/burst59/").contains("批量正文59"));
-    std::fs::write(
-        news.join("a.md"),
-        "+++\ntitle = \"第一篇\"\ndate = 2026-11-01\n+++\n最后一次修改。\n",
-    )
-    .unwrap();
+    std::fs::write(news.join("a.md"), first_page("最后一次修改。")).unwrap();
     let last = events.after(burst.generation);
     assert_eq!(
         last.generation,
@@ -434,7 +425,7 @@ fn a_template_edit_rebuilds_and_unchanged_files_keep_their_time() {
 
     std::fs::write(
         dir.path().join("content/news/a.md"),
-        "+++\ntitle = \"第一篇\"\ndate = 2026-11-01\n+++\n只改第一篇。\n",
+        first_page("只改第一篇。"),
     )
     .unwrap();
     let o = events.after(g0);
