@@ -55,9 +55,11 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport, InitError> {
     for file in skeleton_files(&SKELETON) {
         let rel = fill(&file.path().to_string_lossy().replace('\\', "/"));
         let text = fill(&String::from_utf8_lossy(file.contents()));
-        if crate::new::write_new(&dir.join(&rel), text.as_bytes()).map_err(|e| InitError::Io {
-            context: format!("无法写入 {}", dir.join(&rel).display()),
-            error: e,
+        if crate::output::write_new(&dir.join(&rel), text.as_bytes()).map_err(|e| {
+            InitError::Io {
+                context: format!("无法写入 {}", dir.join(&rel).display()),
+                error: e,
+            }
         })? {
             report.written.push(rel);
         } else {

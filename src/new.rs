@@ -11,7 +11,6 @@ use crate::diagnostic::Diagnostic;
 use crate::kinds::Kind;
 use crate::site::{Section, Site};
 use crate::slug::slugify;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Why `zhibu new` made nothing.
@@ -181,39 +180,6 @@ pub fn brand(
     write_all(root, vec![(file, brand_page(name, &crate::clock::today()))])
 }
 
-/// Writes `bytes` to `path` unless something is there already; `Ok(false)` when it was. The
-/// bytes go to a temporary file first and are moved in place without replacing anything, so
-/// a file is either complete or absent, and an existing one is never touched.
-pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
-    if path.exists() {
-        return Ok(false);
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = temp_file_in(dir, ".zhibu-new-")?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    match tmp.persist_noclobber(path) {
-        Ok(_) => Ok(true),
-        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        Err(e) => Err(e.error),
-    }
-}
-
-/// A temporary file in `dir` to be renamed into place, hidden and named so that builds and
-/// watchers ignore it. On Unix it gets the usual permissions of a new file (0644 less the
-/// umask), not the owner-only ones of temporary files, which would stick after the rename.
-pub(crate) fn temp_file_in(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(prefix).suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    builder.tempfile_in(dir)
-}
-
 fn model(root: &Path) -> Result<Site, NewError> {
     crate::pipeline::read_model(root).map_err(NewError::Config)
 }
@@ -326,7 +292,7 @@ fn write_all(root: &Path, files: Vec<(String, String)>) -> Result<Vec<PathBuf>, 
     let mut made = Vec::new();
     for (rel, text) in files {
         let path = root.join("content").join(&rel);
-        match write_new(&path, text.as_bytes()) {
+        match crate::output::write_new(&path, text.as_bytes()) {
             Ok(true) => made.push(Path::new("content").join(rel)),
             Ok(false) => return Err(NewError::Exists(path)),
             Err(error) => return Err(NewError::Io { path, error }),
@@ -433,16 +399,5 @@ mod tests {
         let text = plain_page("他说\"好\"\\再见", "2026-11-01");
         let fm: toml::Value = toml::from_str(text.split("+++").nth(1).unwrap()).unwrap();
         assert_eq!(fm["title"].as_str(), Some("他说\"好\"\\再见"));
-    }
-
-    #[test]
-    fn write_new_never_replaces() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a/b.md");
-        assert!(write_new(&path, b"one").unwrap());
-        assert!(!write_new(&path, b"two").unwrap());
-        assert_eq!(std::fs::read(&path).unwrap(), b"one");
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("a")).unwrap().collect();
-        assert_eq!(names.len(), 1, "no temporary file left behind");
     }
 }

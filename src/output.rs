@@ -499,6 +499,39 @@ impl Spill {
     }
 }
 
+/// Writes `bytes` to `path` unless something is there already; `Ok(false)` when it was. The
+/// bytes go to a temporary file first and are moved in place without replacing anything, so
+/// a file is either complete or absent, and an existing one is never touched.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    if path.exists() {
+        return Ok(false);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = temp_file_in(dir, ".zhibu-new-")?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.as_file().sync_all()?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.error),
+    }
+}
+
+/// A temporary file in `dir` to be renamed into place, hidden and named so that builds and
+/// watchers ignore it. On Unix it gets the usual permissions of a new file (0644 less the
+/// umask), not the owner-only ones of temporary files, which would stick after the rename.
+pub(crate) fn temp_file_in(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder.tempfile_in(dir)
+}
+
 /// Runs `create` on `path`, creating its parent directories only when it fails for lack of
 /// them: most outputs land in a directory already made, and asking first would cost two
 /// system calls per file (a tenth of a large build's writing time).
@@ -517,6 +550,17 @@ fn in_new_dirs(path: &Path, create: impl Fn(&Path) -> io::Result<()>) -> io::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_new_never_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b.md");
+        assert!(write_new(&path, b"one").unwrap());
+        assert!(!write_new(&path, b"two").unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a")).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file left behind");
+    }
 
     #[test]
     fn spill_gives_back_each_text() {

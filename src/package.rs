@@ -220,7 +220,7 @@ fn write_zip(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).map_err(io(format!("无法创建目录 {}", dir.display())))?;
-    let tmp = crate::new::temp_file_in(&dir, ".zhibu-package-")
+    let tmp = crate::output::temp_file_in(&dir, ".zhibu-package-")
         .map_err(io(format!("无法在 {} 中创建临时文件", dir.display())))?;
     let writing = format!("写入 {} 失败", dest.display());
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(tmp.reopen().map_err(io(&writing))?));

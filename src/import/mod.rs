@@ -390,14 +390,14 @@ fn write_all(files: &[(PathBuf, &[u8])]) -> Result<(), ImportError> {
 }
 
 /// Writes a file whole or not at all, through a temporary file beside it that builds never
-/// publish (see [`crate::new::temp_file_in`]) and that is removed again when anything fails.
+/// publish (see [`crate::output::temp_file_in`]) and that is removed again when anything fails.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ImportError> {
     let err = |e| ImportError::Write {
         path: path.to_path_buf(),
         source: e,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = crate::new::temp_file_in(dir, ".zhibu-import-").map_err(err)?;
+    let mut tmp = crate::output::temp_file_in(dir, ".zhibu-import-").map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
