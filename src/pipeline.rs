@@ -32,6 +32,15 @@ pub struct BuildOptions {
     pub drafts: bool,
 }
 
+impl BuildOptions {
+    /// Where the site is built: `output`, or `<root>/public`.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
 /// What a successful build did.
 #[derive(Debug)]
 pub struct BuildReport {
@@ -297,7 +306,7 @@ fn build_into(
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let root = opts.root.as_path();
-    let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
+    let output = opts.output_dir();
     let mut diags = Diagnostics::default();
 
     let mut config = Config::load(root).map_err(BuildError::Invalid)?;
@@ -603,8 +612,7 @@ fn fast_render(
     started: Instant,
     on_pages: Option<&mut (dyn FnMut() + Send + 'static)>,
 ) -> Result<BuildReport, BuildError> {
-    let root = opts.root.as_path();
-    let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
+    let output = opts.output_dir();
     let templates = memo.templates.clone().expect("checked by the caller");
     let (tera, theme) = (&templates.tera, &templates.theme);
     let hashes = &templates.hashes;

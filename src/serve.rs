@@ -92,11 +92,7 @@ fn lines(diags: &[Diagnostic]) -> String {
 
 /// Runs the server and the watcher until interrupted.
 pub fn run(opts: ServeOptions) -> anyhow::Result<()> {
-    let output = opts
-        .build
-        .output
-        .clone()
-        .unwrap_or_else(|| opts.build.root.join("public"));
+    let output = opts.build.output_dir();
     let listener = TcpListener::bind((opts.bind, opts.port))
         .map_err(|e| anyhow::anyhow!("无法在 {}:{} 上启动服务：{e}", opts.bind, opts.port))?;
     let addr = listener.local_addr()?;

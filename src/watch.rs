@@ -236,10 +236,7 @@ pub fn run(
     mut after_build: impl FnMut(&Result<BuildReport, BuildError>),
     pages_published: Option<Box<dyn FnMut() + Send>>,
 ) -> anyhow::Result<()> {
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| opts.root.join("public"));
+    let output = opts.output_dir();
     // Watch before the first build, so that a save during it is not missed.
     let mut watcher = SiteWatcher::new(&opts.root, &output)
         .map_err(|e| anyhow::anyhow!("无法监视 {}：{e}", opts.root.display()))?;
