@@ -747,7 +747,8 @@ fn file_type(name: &str) -> String {
 }
 
 /// `12.3 KB`, `1.2 MB`.
-fn human_size(bytes: u64) -> String {
+/// A byte count for people: `512 B`, `12.3 KB`, `4.5 MB`.
+pub fn human_size(bytes: u64) -> String {
     match bytes {
         b if b < 1024 => format!("{b} B"),
         b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),

@@ -359,7 +359,7 @@ fn package(opts: zhibu::package::PackageOptions) -> Result<ExitCode> {
         "已打包 {}：{} 个文件，{}。解压后打开“{}”文件夹中的 index.html 即可阅读，说明见其中的使用说明.txt",
         done.zip.display(),
         done.files,
-        size(done.bytes as usize),
+        zhibu::kinds::human_size(done.bytes),
         done.top
     );
     Ok(ExitCode::SUCCESS)
@@ -452,10 +452,10 @@ fn report(result: Result<zhibu::BuildReport, zhibu::BuildError>) -> ExitCode {
             eprintln!(
                 "搜索索引：{} 个页面，索引 {}（{} 个分片，最大分片 {}），摘录文本 {}",
                 s.pages,
-                size(s.total_bytes),
+                zhibu::kinds::human_size(s.total_bytes as u64),
                 s.shards,
-                size(s.largest_shard),
-                size(s.part_bytes)
+                zhibu::kinds::human_size(s.largest_shard as u64),
+                zhibu::kinds::human_size(s.part_bytes as u64)
             );
             ExitCode::SUCCESS
         }
@@ -471,14 +471,5 @@ fn report(result: Result<zhibu::BuildReport, zhibu::BuildError>) -> ExitCode {
             eprintln!("错误: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// A byte count as readers like it: `812 B`, `37.5 KB`, `12.3 MB`.
-fn size(bytes: usize) -> String {
-    match bytes {
-        b if b < 1024 => format!("{b} B"),
-        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
-        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
     }
 }
