@@ -91,4 +91,4 @@ async function screenshot(page, name) {
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
 
-module.exports = { REPO, buildSite, serve, launch, openTracked, screenshot };
+module.exports = { REPO, zhibuBin, buildSite, serve, launch, openTracked, screenshot };

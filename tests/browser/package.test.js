@@ -9,11 +9,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const { REPO, launch, openTracked } = require('./lib');
-
-function zhibuBin() {
-  return process.env.ZHIBU_BIN || path.join(REPO, 'target', 'debug', 'zhibu');
-}
+const { REPO, zhibuBin, launch, openTracked } = require('./lib');
 
 let tmp, site, browser;
 test.before(async () => {

@@ -8,9 +8,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
-const { launch, screenshot } = require('./lib');
+const { zhibuBin, launch, screenshot } = require('./lib');
 
-const BIN = process.env.ZHIBU_BIN || path.join(__dirname, '..', '..', 'target', 'debug', 'zhibu');
+const BIN = zhibuBin();
 
 function write(root, rel, text) {
   fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
