@@ -121,13 +121,7 @@ fn errors_are_all_reported_with_place_and_output_is_untouched() {
     let out = dir.path().join("public");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("index.html"), "上一次的站点").unwrap();
-    let run = zhibu(&[
-        "build",
-        "--root",
-        fixture("errors").to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let run = build_into(&fixture("errors"), &out);
     assert!(!run.ok);
     let expected = [
         "content/bare.md:1:1: 错误: 页面缺少 front matter：文件应以 +++ 开头，至少写 title = \"标题\"，再以 +++ 结束",
@@ -226,13 +220,7 @@ fn refuses_to_replace_a_directory_that_is_not_a_site() {
     let docs = dir.path().join("文档");
     std::fs::create_dir_all(&docs).unwrap();
     std::fs::write(docs.join("报告.docx"), "重要").unwrap();
-    let run = zhibu(&[
-        "build",
-        "--root",
-        fixture("basic").to_str().unwrap(),
-        "--output",
-        docs.to_str().unwrap(),
-    ]);
+    let run = build_into(&fixture("basic"), &docs);
     assert!(!run.ok);
     assert!(
         run.stderr.contains("不像 zhibu 生成的站点"),

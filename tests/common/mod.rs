@@ -50,15 +50,7 @@ pub fn run(args: &[&str]) -> (bool, String, String) {
 
 /// Builds `root` into `out` with extra arguments; panics with the messages if it fails.
 pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let run = zhibu(&args);
+    let run = build_with(root, out, extra);
     assert!(
         run.ok,
         "build of {} failed:\n{}",
@@ -146,11 +138,18 @@ pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
 
 /// Runs `zhibu build` of `root` into `out`, whether it succeeds or not.
 pub fn build_into(root: &Path, out: &Path) -> Run {
-    zhibu(&[
+    build_with(root, out, &[])
+}
+
+/// `zhibu build --root ROOT --output OUT EXTRA…`, whatever its outcome.
+pub fn build_with(root: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
         "build",
         "--root",
         root.to_str().unwrap(),
         "--output",
         out.to_str().unwrap(),
-    ])
+    ];
+    args.extend_from_slice(extra);
+    zhibu(&args)
 }
