@@ -293,6 +293,12 @@ pub fn clean_extra(value: &mut serde_json::Value) {
     }
 }
 
+/// `text` as a TOML string literal, everything escaped: for front matter zhibu writes
+/// (`zhibu new`, `zhibu import`).
+pub fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

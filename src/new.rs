@@ -309,11 +309,6 @@ fn join_dir(dir: &str, name: &str) -> String {
     }
 }
 
-/// A TOML string literal with everything escaped.
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
-}
-
 const BODY: &str = "（请在此处撰写正文。写好后删去 front matter 中的 draft = true 才会发布。）\n";
 
 fn pack_index(year: u16, month: u8, issue: u32) -> String {
@@ -339,7 +334,10 @@ fn pack_index(year: u16, month: u8, issue: u32) -> String {
 }
 
 fn pack_article(title: &str, date: &str, weight: usize, category: &str) -> String {
-    let extra = format!("\n[extra]\ncategory = {}\n", quoted(category));
+    let extra = format!(
+        "\n[extra]\ncategory = {}\n",
+        crate::frontmatter::toml_string(category)
+    );
     draft_page(title, date, &format!("weight = {weight}\n"), &extra)
 }
 
@@ -366,7 +364,7 @@ fn draft_page(title: &str, date: &str, fields: &str, extra: &str) -> String {
          +++\n\
          \n\
          {BODY}",
-        quoted(title)
+        crate::frontmatter::toml_string(title)
     )
 }
 
@@ -386,7 +384,7 @@ fn brand_page(name: &str, date: &str) -> String {
          +++\n\
          \n\
          {BODY}",
-        name = quoted(name)
+        name = crate::frontmatter::toml_string(name)
     )
 }
 

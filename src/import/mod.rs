@@ -313,11 +313,13 @@ fn front_matter(
     config: &Config,
     hints: &mut Vec<String>,
 ) -> String {
-    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let date = closing_date(&doc.blocks)
         .or_else(|| doc.created.clone())
         .unwrap_or_else(crate::clock::today);
-    let mut out = format!("+++\ntitle = {}\ndate = {date}\n", quote(title.trim()));
+    let mut out = format!(
+        "+++\ntitle = {}\ndate = {date}\n",
+        crate::frontmatter::toml_string(title.trim())
+    );
     if kind == Some(Kind::Pack) {
         if let Some(category) = pack_category(title, &config.pack_categories) {
             hints.push(format!(
@@ -328,7 +330,10 @@ fn front_matter(
                     "第一个分类"
                 }
             ));
-            out.push_str(&format!("\n[extra]\ncategory = {}\n", quote(category)));
+            out.push_str(&format!(
+                "\n[extra]\ncategory = {}\n",
+                crate::frontmatter::toml_string(category)
+            ));
         }
     }
     if kind == Some(Kind::Brands) {
