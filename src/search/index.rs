@@ -379,8 +379,6 @@ pub struct IndexStats {
     pub pages: usize,
     /// Shard files written (page lists and positions).
     pub shards: usize,
-    /// Bytes of all shards.
-    pub shard_bytes: usize,
     /// Bytes of the largest shard.
     pub largest_shard: usize,
     /// Bytes of the index proper: shards, `meta.js` and `facets.js` (text parts not included).
@@ -554,21 +552,22 @@ pub fn write_index(
         .collect();
     drop(chunks);
     tracing::debug!("search shards written at {:?}", started.elapsed());
-    let parts = pages
+    let (parts, part_bytes) = pages
         .iter()
         .fold((0, 0), |a, d| (a.0 + d.parts.0, a.1 + d.parts.1));
     let mut stats = IndexStats {
         pages: pages.len(),
-        parts: parts.0,
-        part_bytes: parts.1,
+        parts,
+        part_bytes,
         shards: written.len(),
         ..IndexStats::default()
     };
-    for (_, len) in &written {
-        stats.shard_bytes += len;
-        stats.largest_shard = stats.largest_shard.max(*len);
+    let mut names: Vec<String> = Vec::with_capacity(written.len() + 2);
+    for (rel, len) in written {
+        stats.total_bytes += len;
+        stats.largest_shard = stats.largest_shard.max(len);
+        names.push(rel);
     }
-    let mut names: Vec<String> = written.into_iter().map(|(rel, _)| rel).collect();
     let meta = meta_js(pages, n_lists, n_positions, fold);
     let facets = facets_js(pages);
     for (rel, js) in [("search/meta.js", meta), ("search/facets.js", facets)] {
@@ -576,7 +575,6 @@ pub fn write_index(
         stats.total_bytes += js.len();
         names.push(rel.to_string());
     }
-    stats.total_bytes += stats.shard_bytes;
     (names, stats)
 }
 
