@@ -284,7 +284,7 @@ impl Postings {
         let t = &mut self.terms[id as usize];
         if t.n == 0 {
             if t.last != page {
-                push_varint(&mut t.pages, page - t.last - 1);
+                push_varint(&mut t.pages, gap(Some(t.last), page));
                 t.last = page;
             }
             t.first_pos = pos;
@@ -316,11 +316,7 @@ impl Postings {
                 let t = self.term(term_key(p, Some(c)), page, start);
                 push_varint(
                     &mut t.positions,
-                    if t.n == 0 {
-                        start
-                    } else {
-                        start - t.last_pos - 1
-                    },
+                    gap((t.n > 0).then_some(t.last_pos), start),
                 );
                 t.last_pos = start;
                 t.n += 1;
