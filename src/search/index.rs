@@ -122,11 +122,11 @@ pub fn prepare_page(
     fold: bool,
 ) -> (PageSearch, Vec<(String, String)>) {
     let (plain, title_end_b, headings_end_b) = layout(page, body_html);
-    let mut norm: Vec<char> = Vec::with_capacity(plain.len() / 2);
+    let mut norm: Vec<u16> = Vec::with_capacity(plain.len() / 2);
     // Byte offset in `plain` where each part starts.
     let mut part_starts: Vec<usize> = vec![0];
     let (mut title_end, mut headings_end) = (None, None);
-    text::normalize_mapped(&plain, fold, &mut norm, |offset, pos| {
+    let n = text::normalize_mapped(&plain, fold, &mut norm, |offset, pos| {
         if offset >= title_end_b && title_end.is_none() {
             title_end = Some(pos);
         }
@@ -137,7 +137,6 @@ pub fn prepare_page(
             part_starts.push(offset);
         }
     });
-    let n = norm.len();
     let head = serde_json::to_string(&[&page.url, &page.title, &page.place, &page.date])
         .expect("strings serialise");
     let head = &head[1..head.len() - 1];
@@ -154,7 +153,7 @@ pub fn prepare_page(
     (
         PageSearch {
             id: page.id,
-            text: utf16(&norm),
+            text: norm.into(),
             title_end: title_end.unwrap_or(n) as u32,
             headings_end: headings_end.unwrap_or(n) as u32,
             kind: page.kind,
@@ -164,17 +163,6 @@ pub fn prepare_page(
         },
         files,
     )
-}
-
-/// `chars` in UTF-16, allocated once at its exact size.
-fn utf16(chars: &[char]) -> Arc<[u16]> {
-    let len = chars.iter().map(|c| c.len_utf16()).sum();
-    let mut out: Vec<u16> = Vec::with_capacity(len);
-    let mut buf = [0u16; 2];
-    for c in chars {
-        out.extend_from_slice(c.encode_utf16(&mut buf));
-    }
-    out.into()
 }
 
 const PAIR: u64 = 1 << 42;
