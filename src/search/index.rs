@@ -122,11 +122,11 @@ pub fn prepare_page(
     fold: bool,
 ) -> (PageSearch, Vec<(String, String)>) {
     let (plain, title_end_b, headings_end_b) = layout(page, body_html);
-    let mut norm: Vec<char> = Vec::with_capacity(plain.len() / 2);
+    let mut norm: Vec<u16> = Vec::with_capacity(plain.len() / 2);
     // Byte offset in `plain` where each part starts.
     let mut part_starts: Vec<usize> = vec![0];
     let (mut title_end, mut headings_end) = (None, None);
-    text::normalize_mapped(&plain, fold, &mut norm, |offset, pos| {
+    let n = text::normalize_mapped(&plain, fold, &mut norm, |offset, pos| {
         if offset >= title_end_b && title_end.is_none() {
             title_end = Some(pos);
         }
@@ -137,7 +137,6 @@ pub fn prepare_page(
             part_starts.push(offset);
         }
     });
-    let n = norm.len();
     let head = serde_json::to_string(&[&page.url, &page.title, &page.place, &page.date])
         .expect("strings serialise");
     let head = &head[1..head.len() - 1];
@@ -154,7 +153,7 @@ pub fn prepare_page(
     (
         PageSearch {
             id: page.id,
-            text: utf16(&norm),
+            text: norm.into(),
             title_end: title_end.unwrap_or(n) as u32,
             headings_end: headings_end.unwrap_or(n) as u32,
             kind: page.kind,
@@ -164,17 +163,6 @@ pub fn prepare_page(
         },
         files,
     )
-}
-
-/// `chars` in UTF-16, allocated once at its exact size.
-fn utf16(chars: &[char]) -> Arc<[u16]> {
-    let len = chars.iter().map(|c| c.len_utf16()).sum();
-    let mut out: Vec<u16> = Vec::with_capacity(len);
-    let mut buf = [0u16; 2];
-    for c in chars {
-        out.extend_from_slice(c.encode_utf16(&mut buf));
-    }
-    out.into()
 }
 
 const PAIR: u64 = 1 << 42;
@@ -284,7 +272,7 @@ impl Postings {
         let t = &mut self.terms[id as usize];
         if t.n == 0 {
             if t.last != page {
-                push_varint(&mut t.pages, page - t.last - 1);
+                push_varint(&mut t.pages, gap(Some(t.last), page));
                 t.last = page;
             }
             t.first_pos = pos;
@@ -316,11 +304,7 @@ impl Postings {
                 let t = self.term(term_key(p, Some(c)), page, start);
                 push_varint(
                     &mut t.positions,
-                    if t.n == 0 {
-                        start
-                    } else {
-                        start - t.last_pos - 1
-                    },
+                    gap((t.n > 0).then_some(t.last_pos), start),
                 );
                 t.last_pos = start;
                 t.n += 1;
@@ -379,8 +363,6 @@ pub struct IndexStats {
     pub pages: usize,
     /// Shard files written (page lists and positions).
     pub shards: usize,
-    /// Bytes of all shards.
-    pub shard_bytes: usize,
     /// Bytes of the largest shard.
     pub largest_shard: usize,
     /// Bytes of the index proper: shards, `meta.js` and `facets.js` (text parts not included).
@@ -554,21 +536,22 @@ pub fn write_index(
         .collect();
     drop(chunks);
     tracing::debug!("search shards written at {:?}", started.elapsed());
-    let parts = pages
+    let (parts, part_bytes) = pages
         .iter()
         .fold((0, 0), |a, d| (a.0 + d.parts.0, a.1 + d.parts.1));
     let mut stats = IndexStats {
         pages: pages.len(),
-        parts: parts.0,
-        part_bytes: parts.1,
+        parts,
+        part_bytes,
         shards: written.len(),
         ..IndexStats::default()
     };
-    for (_, len) in &written {
-        stats.shard_bytes += len;
-        stats.largest_shard = stats.largest_shard.max(*len);
+    let mut names: Vec<String> = Vec::with_capacity(written.len() + 2);
+    for (rel, len) in written {
+        stats.total_bytes += len;
+        stats.largest_shard = stats.largest_shard.max(len);
+        names.push(rel);
     }
-    let mut names: Vec<String> = written.into_iter().map(|(rel, _)| rel).collect();
     let meta = meta_js(pages, n_lists, n_positions, fold);
     let facets = facets_js(pages);
     for (rel, js) in [("search/meta.js", meta), ("search/facets.js", facets)] {
@@ -576,7 +559,6 @@ pub fn write_index(
         stats.total_bytes += js.len();
         names.push(rel.to_string());
     }
-    stats.total_bytes += stats.shard_bytes;
     (names, stats)
 }
 

@@ -78,28 +78,32 @@ pub fn normalize(text: &str, fold: bool) -> String {
     out
 }
 
-/// Normalises `text` onto `out` and reports, for every cluster, its byte offset in `text` and
-/// the position (in characters) where its normalised form starts in `out`.
+/// Normalises `text` onto `out`, in UTF-16, and reports, for every cluster, its byte offset in
+/// `text` and the position (in characters) where its normalised form starts. Returns the
+/// number of characters written.
 pub(crate) fn normalize_mapped(
     text: &str,
     fold: bool,
-    out: &mut Vec<char>,
+    out: &mut Vec<u16>,
     at: impl FnMut(usize, usize),
-) {
-    each_cluster(text, fold, at, |n| out.push(n));
+) -> usize {
+    let mut buf = [0u16; 2];
+    each_cluster(text, fold, at, |n| {
+        out.extend_from_slice(n.encode_utf16(&mut buf))
+    })
 }
 
 /// Splits `text` into clusters (a character and the combining marks after it), calls
 /// `start(byte_offset, characters_so_far)` at each, then `f` with each character of its
-/// normalised form. A
-/// character without marks, nearly every one, is handled without slicing or decoding again:
-/// this loop runs once per character of every page.
+/// normalised form; returns the characters emitted. A character without marks, nearly every
+/// one, is handled without slicing or decoding again: this loop runs once per character of
+/// every page.
 fn each_cluster(
     text: &str,
     fold: bool,
     mut start: impl FnMut(usize, usize),
     mut f: impl FnMut(char),
-) {
+) -> usize {
     let mut emitted = 0;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -123,6 +127,7 @@ fn each_cluster(
             }),
         }
     }
+    emitted
 }
 
 /// The terms of a query: normalised, split at whitespace, empty and repeated terms dropped.
@@ -376,7 +381,7 @@ mod tests {
             prop_assert_eq!(normalize(&text, fold), normalize_by_definition(&text, fold));
             let mut mapped = Vec::new();
             normalize_mapped(&text, fold, &mut mapped, |_, _| {});
-            prop_assert_eq!(mapped.into_iter().collect::<String>(), normalize(&text, fold));
+            prop_assert_eq!(String::from_utf16(&mapped).unwrap(), normalize(&text, fold));
         }
     }
 
@@ -427,8 +432,9 @@ mod tests {
     fn mapped_normalisation_reports_cluster_starts() {
         let mut out = Vec::new();
         let mut at = Vec::new();
-        normalize_mapped("a①e\u{301}㍻", false, &mut out, |o, p| at.push((o, p)));
-        assert_eq!(out.iter().collect::<String>(), "a1é平成");
+        let n = normalize_mapped("a①e\u{301}㍻", false, &mut out, |o, p| at.push((o, p)));
+        assert_eq!(String::from_utf16(&out).unwrap(), "a1é平成");
+        assert_eq!(n, 5);
         assert_eq!(at, vec![(0, 0), (1, 1), (4, 2), (7, 3)]);
     }
 
