@@ -1263,9 +1263,7 @@ fn render_pages_indexed(
     let fold = site.config.search_fold_traditional;
     let mut order: Vec<PageId> = (0..site.pages.len()).collect();
     order.sort_by_key(|&p| search_pages[p].id);
-    let threads = rayon::current_num_threads().max(1);
-    // Short runs keep both cores busy to the end; each run repeats the terms it shares.
-    let run = order.len().div_ceil(threads * 16).clamp(64, 1024);
+    let run = search::index::run_length(order.len());
     // Each run owns its pages' texts, and drops each one once its page is written.
     let mut texts: Vec<Option<std::sync::Arc<str>>> = texts.into_iter().map(Some).collect();
     let runs: Vec<Vec<(PageId, std::sync::Arc<str>)>> = order

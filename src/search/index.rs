@@ -385,14 +385,21 @@ pub struct SearchIndex {
 /// and content, from several threads at once.
 pub type Sink<'a> = &'a (dyn Fn(&str, &str) + Sync);
 
+/// How many consecutive pages one run of [`Postings`] takes when `pages` pages are indexed in
+/// parallel: short runs keep every core busy to the end, and each run repeats the terms it
+/// shares with the others. The index is the same for any run length.
+pub fn run_length(pages: usize) -> usize {
+    let threads = rayon::current_num_threads().max(1);
+    pages.div_ceil(threads * 16).clamp(64, 1024)
+}
+
 /// Builds the index from every page's prepared text and returns it in memory (for tests and
 /// the watch engine). `docs` may be in any order; `fold` is recorded for the client.
 pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
     use rayon::prelude::*;
     docs.sort_by_key(|d| d.id);
     // Pages in runs, in parallel; each page's text is dropped once indexed.
-    let threads = rayon::current_num_threads().max(1);
-    let chunk = docs.len().div_ceil(threads * 4).clamp(64, 2048);
+    let chunk = run_length(docs.len());
     let mut batches: Vec<Vec<PageSearch>> = Vec::new();
     let mut rest = docs.into_iter();
     while rest.len() > 0 {
