@@ -442,7 +442,6 @@ fn absolute(path: &Path) -> PathBuf {
 /// two thirds of a large site's pages can be pack articles.
 pub struct Spill {
     file: Mutex<std::fs::File>,
-    failure: Mutex<Option<io::Error>>,
 }
 
 /// Where [`Spill::put`] left a text.
@@ -457,7 +456,6 @@ impl Spill {
     pub fn new() -> io::Result<Spill> {
         Ok(Spill {
             file: Mutex::new(tempfile::tempfile()?),
-            failure: Mutex::new(None),
         })
     }
 
@@ -473,29 +471,14 @@ impl Spill {
         })
     }
 
-    /// The text at `r`; empty if it cannot be read, which [`Spill::failure`] then reports
-    /// (the build stops rather than publish a print view with an article missing).
-    pub fn get(&self, r: SpillRef) -> String {
+    /// The text at `r`.
+    pub fn get(&self, r: SpillRef) -> io::Result<String> {
         use std::io::{Read, Seek};
-        let read = || -> io::Result<String> {
-            let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-            file.seek(io::SeekFrom::Start(r.at))?;
-            let mut bytes = vec![0; r.len];
-            file.read_exact(&mut bytes)?;
-            String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-        };
-        read().unwrap_or_else(|e| {
-            *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
-            String::new()
-        })
-    }
-
-    /// The first read that failed, if any.
-    pub fn failure(&self) -> Option<io::Error> {
-        self.failure
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.seek(io::SeekFrom::Start(r.at))?;
+        let mut bytes = vec![0; r.len];
+        file.read_exact(&mut bytes)?;
+        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 }
 
@@ -568,16 +551,16 @@ mod tests {
         let a = spill.put("第一篇：学习原文").unwrap();
         let empty = spill.put("").unwrap();
         let b = spill.put("<p>second</p>").unwrap();
-        assert_eq!(spill.get(b), "<p>second</p>");
-        assert_eq!(spill.get(a), "第一篇：学习原文");
-        assert_eq!(spill.get(empty), "");
-        assert!(spill.failure().is_none());
+        assert_eq!(spill.get(b).unwrap(), "<p>second</p>");
+        assert_eq!(spill.get(a).unwrap(), "第一篇：学习原文");
+        assert_eq!(spill.get(empty).unwrap(), "");
         // A reference past the end is a failure the build reports, not a panic.
-        let _ = spill.get(SpillRef {
-            at: 1 << 20,
-            len: 4,
-        });
-        assert!(spill.failure().is_some());
+        assert!(spill
+            .get(SpillRef {
+                at: 1 << 20,
+                len: 4,
+            })
+            .is_err());
     }
 
     #[test]

@@ -447,12 +447,6 @@ fn build_into(
         list_memo,
         &mut diags,
     );
-    if let Some(e) = spill.failure() {
-        diags.push(Diagnostic::file_error(
-            "content",
-            format!("读取临时文件失败，打印版无法生成：{e}"),
-        ));
-    }
     tracing::debug!("lists written at {:?}", started.elapsed());
     let fold = site.config.search_fold_traditional;
     let previous_index = memo.as_deref().and_then(|m| m.search.as_ref());
@@ -1676,16 +1670,16 @@ fn prepare_list(
     job: &ListJob,
     section_bodies: &[Body],
     search_filters: &serde_json::Value,
-) -> render::Prepared {
-    match job {
+) -> Result<render::Prepared, Diagnostic> {
+    Ok(match job {
         ListJob::Section(s, n) => r.section(*s, *n, &section_bodies[*s], None),
         ListJob::BrandFilter(s, f) => r.section(*s, 1, &section_bodies[*s], Some(f)),
-        ListJob::PackPrint(s) => r.pack_print(*s, &section_bodies[*s]),
+        ListJob::PackPrint(s) => r.pack_print(*s, &section_bodies[*s])?,
         ListJob::TaxonomyList(t) => r.taxonomy_list(*t),
         ListJob::Term(t, ti, n) => r.taxonomy_term(*t, *ti, *n),
         ListJob::NotFound => r.not_found(),
         ListJob::Search => r.search_page(search_filters),
-    }
+    })
 }
 
 /// Previous list fingerprints by output file, and the template fingerprints (a watch session).
@@ -1705,8 +1699,11 @@ fn render_list(
     staging: &Staging,
     memo: Option<ListMemos<'_>>,
 ) -> ListOutcome {
-    let prepared = prepare_list(r, job, section_bodies, search_filters);
     let rel = job.rel(r.site);
+    let prepared = match prepare_list(r, job, section_bodies, search_filters) {
+        Ok(p) => p,
+        Err(d) => return (None, Some(d)),
+    };
     let key = memo.map(|(_, hashes)| prepared.fingerprint(hashes));
     if let (Some((previous, _)), Some(k)) = (memo, key) {
         if previous.get(&rel) == Some(&k) && staging.keep(&rel) {

@@ -80,7 +80,7 @@ pub struct Renderer<'a> {
     pub(crate) site: &'a Site,
     tera: &'a tera::Tera,
     common: tera::Context,
-    digests: &'a [PageDigest],
+    pub(crate) digests: &'a [PageDigest],
     /// Each pack's summary as its articles are given it, made once per pack: every article
     /// of a pack carries the whole table of contents.
     packs: Vec<std::sync::OnceLock<Option<serde_json::Value>>>,
@@ -308,12 +308,15 @@ impl<'a> Renderer<'a> {
     }
 
     /// Page digest `d`'s portable body, read back if it was set aside.
-    pub(crate) fn portable_text<'d>(&self, d: &'d PageDigest) -> std::borrow::Cow<'d, str> {
-        match (&d.portable, self.spill) {
+    pub(crate) fn portable_text<'d>(
+        &self,
+        d: &'d PageDigest,
+    ) -> std::io::Result<std::borrow::Cow<'d, str>> {
+        Ok(match (&d.portable, self.spill) {
             (Some(Portable::Kept(text)), _) => text.into(),
-            (Some(Portable::Spilled(r)), Some(spill)) => spill.get(*r).into(),
+            (Some(Portable::Spilled(r)), Some(spill)) => spill.get(*r)?.into(),
             _ => "".into(),
-        }
+        })
     }
 
     /// Pack `s`'s summary (see [`Renderer::pack_ctx`]), made on first use.
@@ -618,7 +621,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The print view of pack `s`: every article on one page.
-    pub fn pack_print(&self, s: SectionId, body: &Body) -> Prepared {
+    pub fn pack_print(&self, s: SectionId, body: &Body) -> Result<Prepared, Diagnostic> {
         let site = self.site;
         let sec = &site.sections[s];
         let dir = crate::render_kinds::print_dir(site, s);
@@ -635,8 +638,11 @@ impl<'a> Renderer<'a> {
                 "ancestors": ancestry.iter().map(|&a| self.section_link(a)).collect::<Vec<_>>(),
             }),
         );
-        context.insert("articles", &self.print_articles(s, self.digests));
-        Prepared::new("pack_print.html", context, &sec.file)
+        let articles = self.print_articles(s).map_err(|e| {
+            Diagnostic::file_error(&sec.file, format!("读取临时文件失败，打印版无法生成：{e}"))
+        })?;
+        context.insert("articles", &articles);
+        Ok(Prepared::new("pack_print.html", context, &sec.file))
     }
 
     fn taxonomy_ctx(&self, tax: &'a Taxonomy) -> serde_json::Value {

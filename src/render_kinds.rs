@@ -6,7 +6,7 @@
 
 use crate::kinds::{Form, Kind, PageData};
 use crate::markdown::rebase_summary;
-use crate::render::{dir_url, root_prefix, PageDigest, Renderer};
+use crate::render::{dir_url, root_prefix, Renderer};
 use crate::site::{PageId, SectionId, Site};
 use serde::Serialize;
 
@@ -350,11 +350,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The articles of pack `s` for its print view, links rebased to the print page.
-    pub(crate) fn print_articles(
-        &self,
-        s: SectionId,
-        digests: &[PageDigest],
-    ) -> Vec<impl Serialize + 'a> {
+    pub(crate) fn print_articles(&self, s: SectionId) -> std::io::Result<Vec<impl Serialize + 'a>> {
         let site: &'a Site = self.site;
         let root = root_prefix(&print_dir(site, s));
         site.sections[s]
@@ -366,14 +362,14 @@ impl<'a> Renderer<'a> {
                     PageData::PackArticle(a) => Some(a),
                     _ => None,
                 };
-                PrintArticle {
+                Ok(PrintArticle {
                     title: &page.fm.title,
                     category: article.map(|a| a.category.as_str()),
                     author: article.and_then(|a| a.author.as_deref()),
                     source: article.and_then(|a| a.source.as_deref()),
                     date_zh: page.fm.date.as_ref().map(|d| d.zh()).unwrap_or_default(),
-                    content: rebase_summary(&self.portable_text(&digests[p]), &root),
-                }
+                    content: rebase_summary(&self.portable_text(&self.digests[p])?, &root),
+                })
             })
             .collect()
     }
