@@ -80,6 +80,8 @@ pub struct Renderer<'a> {
     pub(crate) site: &'a Site,
     tera: &'a tera::Tera,
     common: tera::Context,
+    /// Each `site.menu` entry's URL and the directory prefix under which it is current.
+    menu: Vec<(String, String)>,
     pub(crate) digests: &'a [PageDigest],
     /// Each pack's summary as its articles are given it, made once per pack: every article
     /// of a pack carries the whole table of contents.
@@ -262,13 +264,17 @@ impl<'a> Renderer<'a> {
         drafts: bool,
     ) -> Self {
         let c = &site.config;
-        let menu = site.sections[0]
+        let menu: Vec<Link> = site.sections[0]
             .subsections
             .iter()
             .map(|&s| Link {
                 title: &site.sections[s].title,
                 url: dir_url(&site.sections[s].path),
             })
+            .collect();
+        let menu_dirs = menu
+            .iter()
+            .map(|l| (l.url.clone(), l.url.replace("index.html", "")))
             .collect();
         let taxonomies = site
             .taxonomies
@@ -295,6 +301,7 @@ impl<'a> Renderer<'a> {
             site,
             tera,
             common,
+            menu: menu_dirs,
             digests,
             packs: site.sections.iter().map(|_| Default::default()).collect(),
             spill: None,
@@ -338,9 +345,21 @@ impl<'a> Renderer<'a> {
 
     fn context(&self, dir: &str) -> tera::Context {
         let mut ctx = self.common.clone();
+        let current_url = dir_url(dir);
         ctx.insert("root", &root_prefix(dir));
-        ctx.insert("current_url", &dir_url(dir));
+        ctx.insert("current_menu_url", self.current_menu_url(&current_url));
+        ctx.insert("current_url", &current_url);
         ctx
+    }
+
+    /// The URL of the `site.menu` entry that file `current_url` is in (the entry's own page or
+    /// any page below it), `""` when none. Found here once per output: working it out in the
+    /// template took a filter, a `set` and a test per entry in every output's menu.
+    fn current_menu_url(&self, current_url: &str) -> &str {
+        self.menu
+            .iter()
+            .find(|(_, dir)| !dir.is_empty() && current_url.starts_with(dir.as_str()))
+            .map_or("", |(url, _)| url.as_str())
     }
 
     fn permalink(&self, dir: &str) -> String {
