@@ -45,8 +45,12 @@ pub fn findings(
         .sections
         .par_iter()
         .flat_map_iter(|s| one_file(site, rules, &ContentFile::section(s), scope));
-    let mut out: Vec<Diagnostic> = pages.chain(sections).collect();
-    out.extend(page::check_theme(theme, root));
+    // The theme's templates are checked on one thread while the others check the content.
+    let (mut out, theme_found): (Vec<Diagnostic>, _) = rayon::join(
+        || pages.chain(sections).collect(),
+        || page::check_theme(theme, root),
+    );
+    out.extend(theme_found);
     out.extend(page::check_model(site));
     out
 }

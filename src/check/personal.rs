@@ -29,11 +29,21 @@ pub const MOBILE: &str = "mobile";
 /// Rule id: bank card numbers (Luhn).
 pub const BANK_CARD: &str = "bank-card";
 
-/// The value of a digit character (ASCII or full-width), if it is one.
-fn digit(c: char) -> Option<u8> {
-    match c {
-        '0'..='9' => Some(c as u8 - b'0'),
-        '０'..='９' => Some((c as u32 - '０' as u32) as u8),
+/// The digit character (ASCII or full-width `０-９`, U+FF10–U+FF19, in UTF-8 `EF BC 90`–`EF BC
+/// 99`) starting at byte `i`, if there is one: its value and its length in bytes.
+fn digit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    match b.get(i..)? {
+        [c @ b'0'..=b'9', ..] => Some((c - b'0', 1)),
+        [0xEF, 0xBC, c @ 0x90..=0x99, ..] => Some((c - 0x90, 3)),
+        _ => None,
+    }
+}
+
+/// The length in bytes of an `X`, `x`, `Ｘ` or `ｘ` (a check character) at byte `i`, if any.
+fn x_at(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i..)? {
+        [b'X' | b'x', ..] => Some(1),
+        [0xEF, 0xBC, 0xB8, ..] | [0xEF, 0xBD, 0x98, ..] => Some(3),
         _ => None,
     }
 }
@@ -83,34 +93,51 @@ pub(crate) fn scan(text: &str) -> Vec<Found> {
 }
 
 /// Every maximal digit run, with a directly following `X`/`x` noted.
+///
+/// Works on bytes, as every page goes through here: a digit starts with an ASCII digit or
+/// `0xEF`, bytes that never occur inside another character, so all others are skipped without
+/// decoding them.
 fn digit_runs(text: &str) -> Vec<Run> {
+    let b = text.as_bytes();
     let mut runs: Vec<Run> = Vec::new();
-    let mut cur: Option<Run> = None;
-    for (i, c) in text.char_indices() {
-        if let Some(d) = digit(c) {
-            match &mut cur {
-                Some(r) => {
-                    r.digits.push(d);
-                    r.end = i + c.len_utf8();
-                }
-                None => {
-                    cur = Some(Run {
-                        start: i,
-                        end: i + c.len_utf8(),
-                        digits: vec![d],
-                        x_end: None,
-                    })
-                }
-            }
-        } else if let Some(mut r) = cur.take() {
-            if matches!(c, 'X' | 'x' | 'Ｘ' | 'ｘ') {
-                r.x_end = Some(i + c.len_utf8());
-            }
-            runs.push(r);
+    let mut i = 0;
+    while let Some(at) = find_byte(b, i, |c| c.is_ascii_digit() | (c == 0xEF)) {
+        i = at;
+        let Some((d, len)) = digit_at(b, i) else {
+            i += 1;
+            continue;
+        };
+        let mut run = Run {
+            start: i,
+            end: i + len,
+            digits: vec![d],
+            x_end: None,
+        };
+        while let Some((d, len)) = digit_at(b, run.end) {
+            run.digits.push(d);
+            run.end += len;
         }
+        run.x_end = x_at(b, run.end).map(|len| run.end + len);
+        i = run.end;
+        runs.push(run);
     }
-    runs.extend(cur);
     runs
+}
+
+/// The first byte at or after `from` for which `hit` holds. [`scan`] skips most of every
+/// page's bytes this way, so blocks of 16 bytes are tested without an early exit (which the
+/// compiler turns into vector instructions) and only a block with a hit is searched; `hit`
+/// should be plain comparisons joined with `|`.
+fn find_byte(bytes: &[u8], from: usize, hit: impl Fn(u8) -> bool) -> Option<usize> {
+    const BLOCK: usize = 16;
+    let mut base = from;
+    for block in bytes.get(from..)?.chunks(BLOCK) {
+        if block.iter().fold(false, |any, &c| any | hit(c)) {
+            return block.iter().position(|&c| hit(c)).map(|k| base + k);
+        }
+        base += block.len();
+    }
+    None
 }
 
 /// Whether the character after byte `end` continues a word (so the `X` is not a check digit).
@@ -356,6 +383,16 @@ mod tests {
         assert!(rules("138-0013 8000").is_empty());
         assert!(rules("2026 138 0013 8000").is_empty());
         assert!(rules("13800138000X").is_empty());
+        assert!(rules("１３８００１３８０００ｘ").is_empty());
+        // Full-width punctuation shares the digits' first byte.
+        assert_eq!(
+            rules("，（１３８００１３８０００），"),
+            [(MOBILE, "１３８００１３８０００")]
+        );
+        assert_eq!(
+            rules("号1３8００１３８０００"),
+            [(MOBILE, "1３8００１３８０００")]
+        );
     }
 
     #[test]
