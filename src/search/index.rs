@@ -273,21 +273,33 @@ struct Term {
     last: u32,
     /// Page-level entries after the first one's page number.
     pages: Vec<u8>,
-    /// Positions of a pair, page after page (filled in by [`Postings::finish`]).
+    /// Positions of a pair, page after page.
     positions: Vec<u8>,
 }
 
-impl Term {
-    fn new(key: u64, page: u32) -> Term {
-        Term {
-            key,
-            first: page,
-            last: page,
-            pages: Vec::new(),
-            positions: Vec::new(),
-        }
-    }
+/// A term while pages are added. Its occurrences touch the first fields; when the page
+/// closes, its page list, here too so that it is still in cache from the occurrences: a
+/// second array would cost another cache miss per term and page.
+#[derive(Default)]
+#[repr(C)]
+struct TermState {
+    /// Occurrences on the current page.
+    n: u32,
+    /// Where the first and the last occurrence on the current page are.
+    first_pos: u32,
+    last_pos: u32,
+    /// Occurrences on the current page in the title, and in headings.
+    n_title: u32,
+    /// A pair's positions, page after page.
+    positions: Vec<u8>,
+    n_headings: u32,
+    /// Last page with the term.
+    last: u32,
+    /// Page-level entries after the first one's page number.
+    pages: Vec<u8>,
+}
 
+impl TermState {
     /// Starts the entry of `page`: its page number, as a gap after the last one.
     fn open(&mut self, page: u32) {
         if self.last != page {
@@ -295,26 +307,46 @@ impl Term {
             self.last = page;
         }
     }
+
+    /// Forgets the current page.
+    fn close(&mut self) {
+        (self.n, self.n_title, self.n_headings) = (0, 0, 0);
+    }
 }
 
-/// What a term has seen of the page being added: occurrences, in the title, in headings, and
-/// where the first one is. Touched at every occurrence, so kept small and apart from the
-/// page lists.
-#[derive(Clone, Copy, Default)]
-struct Counts {
-    n: u32,
-    n_title: u32,
-    n_headings: u32,
-    first_pos: u32,
-}
-
-/// What a pair has seen of the page being added, and its positions so far: touched together
-/// at every occurrence.
+/// The terms of one kind (single characters or pairs) of a run, by number.
 #[derive(Default)]
-struct PairState {
-    counts: Counts,
-    last_pos: u32,
-    positions: Vec<u8>,
+struct Terms {
+    /// Each term's key and first page, needed only when the run is finished.
+    keys: Vec<(u64, u32)>,
+    states: Vec<TermState>,
+}
+
+impl Terms {
+    /// Adds a term first seen on `page`.
+    fn push(&mut self, key: u64, page: u32) {
+        self.keys.push((key, page));
+        self.states.push(TermState {
+            last: page,
+            ..TermState::default()
+        });
+    }
+
+    /// The terms' postings, their buffers cut to size: growth by doubling leaves a third of
+    /// them unused, and every run is kept until the shards are written.
+    fn finish(self, out: &mut Vec<Term>) {
+        for ((key, first), mut t) in self.keys.into_iter().zip(self.states) {
+            t.pages.shrink_to_fit();
+            t.positions.shrink_to_fit();
+            out.push(Term {
+                key,
+                first,
+                last: t.last,
+                pages: t.pages,
+                positions: t.positions,
+            });
+        }
+    }
 }
 
 /// Postings of a run of consecutive pages. Terms are numbered as they appear, single
@@ -325,10 +357,8 @@ pub struct Postings {
     single_ids: Vec<u32>,
     pair_ids: PairTable,
     other_ids: KeyMap<u32>,
-    singles: Vec<Term>,
-    single_counts: Vec<Counts>,
-    pairs: Vec<Term>,
-    pair_states: Vec<PairState>,
+    singles: Terms,
+    pairs: Terms,
     /// Terms seen on the current page.
     touched_singles: Vec<u32>,
     touched_pairs: Vec<u32>,
@@ -348,10 +378,8 @@ impl Postings {
             single_ids: vec![NONE; 1 << 16],
             pair_ids: PairTable::new(),
             other_ids: KeyMap::default(),
-            singles: Vec::new(),
-            single_counts: Vec::new(),
-            pairs: Vec::new(),
-            pair_states: Vec::new(),
+            singles: Terms::default(),
+            pairs: Terms::default(),
             touched_singles: Vec::new(),
             touched_pairs: Vec::new(),
         }
@@ -370,7 +398,7 @@ impl Postings {
     /// character, or any other.
     #[cold]
     fn new_single(&mut self, c: char, page: u32) -> u32 {
-        let next = self.singles.len() as u32;
+        let next = self.singles.states.len() as u32;
         let id = match self.single_ids.get_mut(c as usize) {
             Some(slot) => {
                 *slot = next;
@@ -379,8 +407,7 @@ impl Postings {
             None => *self.other_ids.entry(term_key(c, None)).or_insert(next),
         };
         if id == next {
-            self.singles.push(Term::new(term_key(c, None), page));
-            self.single_counts.push(Counts::default());
+            self.singles.push(term_key(c, None), page);
         }
         id
     }
@@ -398,7 +425,7 @@ impl Postings {
     /// BMP characters, or any other pair.
     #[cold]
     fn new_pair(&mut self, a: char, b: char, page: u32) -> u32 {
-        let next = self.pairs.len() as u32;
+        let next = self.pairs.states.len() as u32;
         let id = match bmp_pair(a, b) {
             Some(pair) => match self.pair_ids.find(pair) {
                 Ok(id) => id,
@@ -407,8 +434,7 @@ impl Postings {
             None => *self.other_ids.entry(term_key(a, Some(b))).or_insert(next),
         };
         if id == next {
-            self.pairs.push(Term::new(term_key(a, Some(b)), page));
-            self.pair_states.push(PairState::default());
+            self.pairs.push(term_key(a, Some(b)), page);
         }
         id
     }
@@ -424,27 +450,27 @@ impl Postings {
                 continue;
             }
             let id = self.single_id(c, page);
-            let counts = &mut self.single_counts[id as usize];
-            if counts.n == 0 {
-                counts.first_pos = pos;
+            let t = &mut self.singles.states[id as usize];
+            if t.n == 0 {
+                t.first_pos = pos;
                 self.touched_singles.push(id);
             }
-            counts.n += 1;
+            t.n += 1;
             if let Some(p) = prev {
                 // A pair is where it starts.
                 let start = pos - 1;
                 let id = self.pair_id(p, c, page);
-                let state = &mut self.pair_states[id as usize];
-                let after = if state.counts.n == 0 {
-                    state.counts.first_pos = start;
+                let t = &mut self.pairs.states[id as usize];
+                let after = if t.n == 0 {
+                    t.first_pos = start;
                     self.touched_pairs.push(id);
                     None
                 } else {
-                    Some(state.last_pos)
+                    Some(t.last_pos)
                 };
-                push_varint(&mut state.positions, gap(after, start));
-                state.last_pos = start;
-                state.counts.n += 1;
+                push_varint(&mut t.positions, gap(after, start));
+                t.last_pos = start;
+                t.n += 1;
             }
             prev = Some(c);
         }
@@ -469,16 +495,16 @@ impl Postings {
             }
             if (pos as usize) < prefix {
                 let id = self.single_id(c, page);
-                let counts = &mut self.single_counts[id as usize];
-                counts.n_title += u32::from(in_title(pos));
-                counts.n_headings += u32::from(in_headings(pos));
+                let t = &mut self.singles.states[id as usize];
+                t.n_title += u32::from(in_title(pos));
+                t.n_headings += u32::from(in_headings(pos));
             }
             if let Some(p) = prev {
                 let start = pos - 1;
                 let id = self.pair_id(p, c, page);
-                let counts = &mut self.pair_states[id as usize].counts;
-                counts.n_title += u32::from(in_title(start));
-                counts.n_headings += u32::from(in_headings(start));
+                let t = &mut self.pairs.states[id as usize];
+                t.n_title += u32::from(in_title(start));
+                t.n_headings += u32::from(in_headings(start));
             }
             prev = Some(c);
         }
@@ -487,41 +513,34 @@ impl Postings {
     /// Writes the page entries of every term seen on `page`, and forgets the page.
     fn close_page(&mut self, page: u32) {
         for &id in &self.touched_singles {
-            let t = &mut self.singles[id as usize];
-            let c = std::mem::take(&mut self.single_counts[id as usize]);
+            let t = &mut self.singles.states[id as usize];
             t.open(page);
-            let flags = u32::from(c.n_title > 0) * 2 + u32::from(c.n_headings > 0);
-            push_varint(&mut t.pages, c.n * 4 + flags);
-            push_varint(&mut t.pages, c.first_pos / PART as u32);
+            let flags = u32::from(t.n_title > 0) * 2 + u32::from(t.n_headings > 0);
+            push_varint(&mut t.pages, t.n * 4 + flags);
+            push_varint(&mut t.pages, t.first_pos / PART as u32);
+            t.close();
         }
         for &id in &self.touched_pairs {
-            let t = &mut self.pairs[id as usize];
-            let c = std::mem::take(&mut self.pair_states[id as usize].counts);
+            let t = &mut self.pairs.states[id as usize];
             t.open(page);
-            let fields = c.n_title + c.n_headings > 0;
-            push_varint(&mut t.pages, c.n * 2 + u32::from(fields));
+            let fields = t.n_title + t.n_headings > 0;
+            push_varint(&mut t.pages, t.n * 2 + u32::from(fields));
             if fields {
-                push_varint(&mut t.pages, c.n_title);
-                push_varint(&mut t.pages, c.n_headings);
+                push_varint(&mut t.pages, t.n_title);
+                push_varint(&mut t.pages, t.n_headings);
             }
-            push_varint(&mut t.pages, c.first_pos / PART as u32);
+            push_varint(&mut t.pages, t.first_pos / PART as u32);
+            t.close();
         }
         self.touched_singles.clear();
         self.touched_pairs.clear();
     }
 
-    /// The run's postings, their buffers cut to size: growth by doubling leaves a third of
-    /// them unused, and every run is kept until the shards are written.
+    /// The run's postings.
     pub fn finish(self) -> PostingRun {
-        let mut terms = self.singles;
-        for (mut t, state) in self.pairs.into_iter().zip(self.pair_states) {
-            t.positions = state.positions;
-            terms.push(t);
-        }
-        for t in &mut terms {
-            t.pages.shrink_to_fit();
-            t.positions.shrink_to_fit();
-        }
+        let mut terms = Vec::with_capacity(self.singles.keys.len() + self.pairs.keys.len());
+        self.singles.finish(&mut terms);
+        self.pairs.finish(&mut terms);
         PostingRun(terms)
     }
 }
