@@ -183,16 +183,24 @@ pub fn prepare_page(
     let mut norm: Vec<u16> = Vec::with_capacity(plain.len() / 2);
     // Byte offset in `plain` where each part starts.
     let mut part_starts: Vec<usize> = vec![0];
+    let mut next_part = PART;
     let (mut title_end, mut headings_end) = (None, None);
+    // The byte offset awaited next: where the title ends, then where the headings end. One
+    // test per cluster, as this runs for every character.
+    let mut awaited = title_end_b;
     let n = text::normalize_mapped(&plain, fold, &mut norm, |offset, pos| {
-        if offset >= title_end_b && title_end.is_none() {
-            title_end = Some(pos);
+        if offset >= awaited {
+            title_end.get_or_insert(pos);
+            if offset >= headings_end_b {
+                headings_end = Some(pos);
+                awaited = usize::MAX;
+            } else {
+                awaited = headings_end_b;
+            }
         }
-        if offset >= headings_end_b && headings_end.is_none() {
-            headings_end = Some(pos);
-        }
-        while pos / PART >= part_starts.len() {
+        while pos >= next_part {
             part_starts.push(offset);
+            next_part += PART;
         }
     });
     let mut head = String::new();

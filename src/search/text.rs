@@ -61,6 +61,18 @@ fn lone_forms() -> &'static [u16] {
 
 /// The entry of [`lone_forms`] for `c`.
 fn lone_form(c: char) -> u16 {
+    // Blocks NFKC and lower case leave alone (CJK ideographs, Hangul syllables, private use)
+    // take no lookups: they are two thirds of the BMP. The exhaustive test checks them too.
+    if [
+        '\u{3400}'..='\u{9fff}',
+        '\u{ac00}'..='\u{d7a3}',
+        '\u{e000}'..='\u{f8ff}',
+    ]
+    .iter()
+    .any(|block| block.contains(&c))
+    {
+        return c as u16;
+    }
     let mut only = None;
     if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
         // NFKC leaves `c` as it is: only the lower case is left to apply.
