@@ -94,24 +94,82 @@ pub struct PageSearch {
 /// fields, body)` joined with line breaks; also where the title and headings end, in bytes.
 fn layout(page: &SearchPage, body_html: &str) -> (String, usize, usize) {
     let bt = body_text(body_html);
-    // Whitespace (`text::is_space`) runs become one space.
-    let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut plain = clean(&page.title);
+    let fields: usize = page.fields.iter().map(|f| f.len() + 1).sum();
+    let heads: usize = bt.headings.iter().map(|h| h.len() + 1).sum();
+    let mut plain = String::with_capacity(
+        page.title.len() + heads + page.description.len() + fields + bt.body.len() + 2,
+    );
+    push_clean(&mut plain, &page.title);
     let title_end = plain.len();
     for h in &bt.headings {
         plain.push('\n');
-        plain.push_str(&clean(h));
+        push_clean(&mut plain, h);
     }
     let headings_end = plain.len();
     plain.push('\n');
-    plain.push_str(&clean(&page.description));
+    push_clean(&mut plain, &page.description);
     for f in &page.fields {
         plain.push('\n');
-        plain.push_str(&clean(f));
+        push_clean(&mut plain, f);
     }
     plain.push('\n');
     plain.push_str(&bt.body);
     (plain, title_end, headings_end)
+}
+
+/// Appends `s` with each run of whitespace (`text::is_space`) made one space, and none at
+/// either end.
+fn push_clean(out: &mut String, s: &str) {
+    for (k, word) in s.split_whitespace().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+/// Appends `s` as a JSON string, quotes included, escaped exactly as `serde_json` escapes it
+/// (the text parts hold a page's whole text; going through `serde_json` cost a copy and a
+/// slower scan).
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut rest = s;
+    while let Some(at) = first_to_escape(rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        let b = rest.as_bytes()[at];
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    out.push('"');
+}
+
+/// Where the first byte JSON escapes is. Blocks of 16 bytes are tested whole, without stopping
+/// inside one, which the compiler turns into vector code: page text seldom needs escaping.
+fn first_to_escape(bytes: &[u8]) -> Option<usize> {
+    let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let mut at = 0;
+    for block in bytes.chunks(16) {
+        if block.iter().fold(false, |any, &b| any | escaped(b)) {
+            return block.iter().position(|&b| escaped(b)).map(|k| at + k);
+        }
+        at += block.len();
+    }
+    None
 }
 
 /// Prepares one page for the index and returns the files of its text parts
@@ -125,30 +183,41 @@ pub fn prepare_page(
     let mut norm: Vec<u16> = Vec::with_capacity(plain.len() / 2);
     // Byte offset in `plain` where each part starts.
     let mut part_starts: Vec<usize> = vec![0];
+    let mut next_part = PART;
     let (mut title_end, mut headings_end) = (None, None);
+    // The byte offset awaited next: where the title ends, then where the headings end. One
+    // test per cluster, as this runs for every character.
+    let mut awaited = title_end_b;
     let n = text::normalize_mapped(&plain, fold, &mut norm, |offset, pos| {
-        if offset >= title_end_b && title_end.is_none() {
-            title_end = Some(pos);
+        if offset >= awaited {
+            title_end.get_or_insert(pos);
+            if offset >= headings_end_b {
+                headings_end = Some(pos);
+                awaited = usize::MAX;
+            } else {
+                awaited = headings_end_b;
+            }
         }
-        if offset >= headings_end_b && headings_end.is_none() {
-            headings_end = Some(pos);
-        }
-        while pos / PART >= part_starts.len() {
+        while pos >= next_part {
             part_starts.push(offset);
+            next_part += PART;
         }
     });
-    let head = serde_json::to_string(&[&page.url, &page.title, &page.place, &page.date])
-        .expect("strings serialise");
-    let head = &head[1..head.len() - 1];
+    let mut head = String::new();
+    for s in [&page.url, &page.title, &page.place, &page.date] {
+        push_json_str(&mut head, s);
+        head.push(',');
+    }
     let mut files = Vec::with_capacity(part_starts.len());
     let count = part_starts.len();
     for (k, &start) in part_starts.iter().enumerate() {
         let end = part_starts.get(k + 1).copied().unwrap_or(plain.len());
-        let body = serde_json::to_string(&plain[start..end]).expect("string serialises");
-        files.push((
-            format!("search/d/{}-{k}.js", page.id),
-            format!("zhibu_doc({},{k},[{head},{body},{count}]);\n", page.id),
-        ));
+        let text = &plain[start..end];
+        let mut js = String::with_capacity(head.len() + text.len() + text.len() / 8 + 40);
+        js.push_str(&format!("zhibu_doc({},{k},[{head}", page.id));
+        push_json_str(&mut js, text);
+        js.push_str(&format!(",{count}]);\n"));
+        files.push((format!("search/d/{}-{k}.js", page.id), js));
     }
     (
         PageSearch {
@@ -204,8 +273,7 @@ impl std::hash::Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
-/// One term's postings over a run of consecutive pages, and what it has seen of the page
-/// being added.
+/// One term's postings over a run of consecutive pages.
 struct Term {
     key: u64,
     /// First and last page with the term.
@@ -215,135 +283,337 @@ struct Term {
     pages: Vec<u8>,
     /// Positions of a pair, page after page.
     positions: Vec<u8>,
-    /// On the current page: occurrences, in the title, in headings, first and last position.
-    n: u32,
-    n_title: u32,
-    n_headings: u32,
-    first_pos: u32,
-    last_pos: u32,
 }
 
-/// Postings of a run of consecutive pages. Terms are numbered as they appear; a BMP
-/// character finds its number in a table, a pair in a hash map. No per-page sorting: the
+/// A term while pages are added. Its occurrences touch the first fields; when the page
+/// closes, its page list, here too so that it is still in cache from the occurrences: a
+/// second array would cost another cache miss per term and page.
+#[derive(Default)]
+#[repr(C)]
+struct TermState {
+    /// Occurrences on the current page.
+    n: u32,
+    /// Where the first and the last occurrence on the current page are.
+    first_pos: u32,
+    last_pos: u32,
+    /// Occurrences on the current page in the title, and in headings.
+    n_title: u32,
+    /// A pair's positions, page after page.
+    positions: Vec<u8>,
+    n_headings: u32,
+    /// Last page with the term.
+    last: u32,
+    /// Page-level entries after the first one's page number.
+    pages: Vec<u8>,
+}
+
+impl TermState {
+    /// Starts the entry of `page`: its page number, as a gap after the last one.
+    fn open(&mut self, page: u32) {
+        if self.last != page {
+            push_varint(&mut self.pages, gap(Some(self.last), page));
+            self.last = page;
+        }
+    }
+
+    /// Forgets the current page.
+    fn close(&mut self) {
+        (self.n, self.n_title, self.n_headings) = (0, 0, 0);
+    }
+}
+
+/// The terms of one kind (single characters or pairs) of a run, by number.
+#[derive(Default)]
+struct Terms {
+    /// Each term's key and first page, needed only when the run is finished.
+    keys: Vec<(u64, u32)>,
+    states: Vec<TermState>,
+}
+
+impl Terms {
+    /// Adds a term first seen on `page`.
+    fn push(&mut self, key: u64, page: u32) {
+        self.keys.push((key, page));
+        self.states.push(TermState {
+            last: page,
+            ..TermState::default()
+        });
+    }
+
+    /// The terms' postings, their buffers cut to size: growth by doubling leaves a third of
+    /// them unused, and every run is kept until the shards are written.
+    fn finish(self, out: &mut Vec<Term>) {
+        for ((key, first), mut t) in self.keys.into_iter().zip(self.states) {
+            t.pages.shrink_to_fit();
+            t.positions.shrink_to_fit();
+            out.push(Term {
+                key,
+                first,
+                last: t.last,
+                pages: t.pages,
+                positions: t.positions,
+            });
+        }
+    }
+}
+
+/// Postings of a run of consecutive pages. Terms are numbered as they appear, single
+/// characters and pairs apart; a BMP character finds its number in a table, a pair of BMP
+/// characters in a [`PairTable`], anything else in a hash map. No per-page sorting: the
 /// positions of a term arrive in order, and terms are independent of each other.
 pub struct Postings {
-    singles: Vec<u32>,
-    others: KeyMap<u32>,
-    terms: Vec<Term>,
+    single_ids: Vec<u32>,
+    pair_ids: PairTable,
+    other_ids: KeyMap<u32>,
+    singles: Terms,
+    pairs: Terms,
     /// Terms seen on the current page.
-    touched: Vec<u32>,
+    touched_singles: Vec<u32>,
+    touched_pairs: Vec<u32>,
 }
 
 const NONE: u32 = u32::MAX;
+
+/// The characters of normalised text (always valid UTF-16).
+fn chars(text: &[u16]) -> impl Iterator<Item = char> + '_ {
+    char::decode_utf16(text.iter().copied()).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+}
 
 impl Postings {
     /// No pages yet.
     pub fn new() -> Postings {
         Postings {
-            singles: vec![NONE; 1 << 16],
-            others: KeyMap::default(),
-            terms: Vec::new(),
-            touched: Vec::new(),
+            single_ids: vec![NONE; 1 << 16],
+            pair_ids: PairTable::new(),
+            other_ids: KeyMap::default(),
+            singles: Terms::default(),
+            pairs: Terms::default(),
+            touched_singles: Vec::new(),
+            touched_pairs: Vec::new(),
         }
     }
 
-    fn term(&mut self, key: u64, page: u32, pos: u32) -> &mut Term {
-        let slot = if key < 1 << 16 {
-            &mut self.singles[key as usize]
-        } else {
-            self.others.entry(key).or_insert(NONE)
-        };
-        if *slot == NONE {
-            *slot = self.terms.len() as u32;
-            self.terms.push(Term {
-                key,
-                first: page,
-                last: page,
-                pages: Vec::new(),
-                positions: Vec::new(),
-                n: 0,
-                n_title: 0,
-                n_headings: 0,
-                first_pos: 0,
-                last_pos: 0,
-            });
+    /// The number of character `c` (on `page`, should it be new).
+    #[inline]
+    fn single_id(&mut self, c: char, page: u32) -> u32 {
+        match self.single_ids.get(c as usize) {
+            Some(&id) if id != NONE => id,
+            _ => self.new_single(c, page),
         }
-        let id = *slot;
-        let t = &mut self.terms[id as usize];
-        if t.n == 0 {
-            if t.last != page {
-                push_varint(&mut t.pages, gap(Some(t.last), page));
-                t.last = page;
+    }
+
+    /// The number of `c` when [`Postings::single_id`] finds none in its table: a new BMP
+    /// character, or any other.
+    #[cold]
+    fn new_single(&mut self, c: char, page: u32) -> u32 {
+        let next = self.singles.states.len() as u32;
+        let id = match self.single_ids.get_mut(c as usize) {
+            Some(slot) => {
+                *slot = next;
+                next
             }
-            t.first_pos = pos;
-            self.touched.push(id);
+            None => *self.other_ids.entry(term_key(c, None)).or_insert(next),
+        };
+        if id == next {
+            self.singles.push(term_key(c, None), page);
         }
-        t
+        id
+    }
+
+    /// The number of the pair `a`, `b` (on `page`, should it be new).
+    #[inline]
+    fn pair_id(&mut self, a: char, b: char, page: u32) -> u32 {
+        match bmp_pair(a, b).map(|pair| self.pair_ids.find(pair)) {
+            Some(Ok(id)) => id,
+            _ => self.new_pair(a, b, page),
+        }
+    }
+
+    /// The number of a pair [`Postings::pair_id`] finds none for in its table: a new pair of
+    /// BMP characters, or any other pair.
+    #[cold]
+    fn new_pair(&mut self, a: char, b: char, page: u32) -> u32 {
+        let next = self.pairs.states.len() as u32;
+        let id = match bmp_pair(a, b) {
+            Some(pair) => match self.pair_ids.find(pair) {
+                Ok(id) => id,
+                Err(slot) => self.pair_ids.insert(slot, pair, next),
+            },
+            None => *self.other_ids.entry(term_key(a, Some(b))).or_insert(next),
+        };
+        if id == next {
+            self.pairs.push(term_key(a, Some(b)), page);
+        }
+        id
     }
 
     /// Adds one page's postings. Pages must come in increasing number.
     pub fn add_page(&mut self, doc: &PageSearch) {
         let page = doc.id;
         let mut prev: Option<char> = None;
-        let chars =
-            char::decode_utf16(doc.text.iter().copied()).map(|c| c.expect("text is valid UTF-16"));
-        for (pos, c) in chars.enumerate() {
+        for (pos, c) in chars(&doc.text).enumerate() {
             let pos = pos as u32;
             if text::is_space(c) {
                 prev = None;
                 continue;
             }
-            let title = pos < doc.title_end;
-            let headings = !title && pos < doc.headings_end;
-            let t = self.term(term_key(c, None), page, pos);
+            let id = self.single_id(c, page);
+            let t = &mut self.singles.states[id as usize];
+            if t.n == 0 {
+                t.first_pos = pos;
+                self.touched_singles.push(id);
+            }
             t.n += 1;
-            t.n_title += u32::from(title);
-            t.n_headings += u32::from(headings);
             if let Some(p) = prev {
+                // A pair is where it starts.
                 let start = pos - 1;
-                let t = self.term(term_key(p, Some(c)), page, start);
-                push_varint(
-                    &mut t.positions,
-                    gap((t.n > 0).then_some(t.last_pos), start),
-                );
+                let id = self.pair_id(p, c, page);
+                let t = &mut self.pairs.states[id as usize];
+                let after = if t.n == 0 {
+                    t.first_pos = start;
+                    self.touched_pairs.push(id);
+                    None
+                } else {
+                    Some(t.last_pos)
+                };
+                push_varint(&mut t.positions, gap(after, start));
                 t.last_pos = start;
                 t.n += 1;
-                // A pair counts where it starts.
-                let title = start < doc.title_end;
-                t.n_title += u32::from(title);
-                t.n_headings += u32::from(!title && start < doc.headings_end);
             }
             prev = Some(c);
         }
-        for &id in &self.touched {
-            let t = &mut self.terms[id as usize];
-            let part = t.first_pos / PART as u32;
-            if t.key & PAIR == 0 {
-                let flags = u32::from(t.n_title > 0) * 2 + u32::from(t.n_headings > 0);
-                push_varint(&mut t.pages, t.n * 4 + flags);
-            } else {
-                let fields = t.n_title + t.n_headings > 0;
-                push_varint(&mut t.pages, t.n * 2 + u32::from(fields));
-                if fields {
-                    push_varint(&mut t.pages, t.n_title);
-                    push_varint(&mut t.pages, t.n_headings);
-                }
-            }
-            push_varint(&mut t.pages, part);
-            (t.n, t.n_title, t.n_headings) = (0, 0, 0);
-        }
-        self.touched.clear();
+        self.count_fields(doc);
+        self.close_page(page);
     }
 
-    /// The run's postings, their buffers cut to size: growth by doubling leaves a third of
-    /// them unused, and every run is kept until the shards are written.
-    pub fn finish(self) -> PostingRun {
-        let mut terms = self.terms;
-        for t in &mut terms {
-            t.pages.shrink_to_fit();
-            t.positions.shrink_to_fit();
+    /// Counts the occurrences in the title and in the headings: a short prefix of the text,
+    /// counted apart so the pass over the whole text never asks where it is.
+    fn count_fields(&mut self, doc: &PageSearch) {
+        let page = doc.id;
+        let in_title = |pos: u32| pos < doc.title_end;
+        let in_headings = |pos: u32| !in_title(pos) && pos < doc.headings_end;
+        let prefix = doc.title_end.max(doc.headings_end) as usize;
+        let mut prev: Option<char> = None;
+        // The character just after the prefix still ends a pair in it.
+        for (pos, c) in chars(&doc.text).enumerate().take(prefix + 1) {
+            let pos = pos as u32;
+            if text::is_space(c) {
+                prev = None;
+                continue;
+            }
+            if (pos as usize) < prefix {
+                let id = self.single_id(c, page);
+                let t = &mut self.singles.states[id as usize];
+                t.n_title += u32::from(in_title(pos));
+                t.n_headings += u32::from(in_headings(pos));
+            }
+            if let Some(p) = prev {
+                let start = pos - 1;
+                let id = self.pair_id(p, c, page);
+                let t = &mut self.pairs.states[id as usize];
+                t.n_title += u32::from(in_title(start));
+                t.n_headings += u32::from(in_headings(start));
+            }
+            prev = Some(c);
         }
+    }
+
+    /// Writes the page entries of every term seen on `page`, and forgets the page.
+    fn close_page(&mut self, page: u32) {
+        for &id in &self.touched_singles {
+            let t = &mut self.singles.states[id as usize];
+            t.open(page);
+            let flags = u32::from(t.n_title > 0) * 2 + u32::from(t.n_headings > 0);
+            push_varint(&mut t.pages, t.n * 4 + flags);
+            push_varint(&mut t.pages, t.first_pos / PART as u32);
+            t.close();
+        }
+        for &id in &self.touched_pairs {
+            let t = &mut self.pairs.states[id as usize];
+            t.open(page);
+            let fields = t.n_title + t.n_headings > 0;
+            push_varint(&mut t.pages, t.n * 2 + u32::from(fields));
+            if fields {
+                push_varint(&mut t.pages, t.n_title);
+                push_varint(&mut t.pages, t.n_headings);
+            }
+            push_varint(&mut t.pages, t.first_pos / PART as u32);
+            t.close();
+        }
+        self.touched_singles.clear();
+        self.touched_pairs.clear();
+    }
+
+    /// The run's postings.
+    pub fn finish(self) -> PostingRun {
+        let mut terms = Vec::with_capacity(self.singles.keys.len() + self.pairs.keys.len());
+        self.singles.finish(&mut terms);
+        self.pairs.finish(&mut terms);
         PostingRun(terms)
+    }
+}
+
+/// The key of [`PairTable`] for `a`, `b` when both are BMP characters.
+fn bmp_pair(a: char, b: char) -> Option<u32> {
+    let (a, b) = (u16::try_from(a as u32).ok()?, u16::try_from(b as u32).ok()?);
+    Some(u32::from(a) << 16 | u32::from(b))
+}
+
+/// The numbers of the pairs of two BMP characters (nearly every pair), by open addressing on
+/// the pair as one `u32`: a slot is 8 bytes and a lookup usually one probe, where a general
+/// hash map takes twice the memory. A pair is looked up at every character of every page.
+struct PairTable {
+    /// `(pair, number)`; empty slots have the number [`NONE`]. A power of two in length.
+    slots: Vec<(u32, u32)>,
+    len: usize,
+}
+
+impl PairTable {
+    fn new() -> PairTable {
+        PairTable {
+            slots: vec![(0, NONE); 1 << 12],
+            len: 0,
+        }
+    }
+
+    /// Where the search for `pair` starts (Fibonacci hashing: the top bits of a product).
+    fn home(&self, pair: u32) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (u64::from(pair).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+    }
+
+    /// The number of `pair`, or the empty slot where it belongs.
+    #[inline]
+    fn find(&self, pair: u32) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(pair);
+        loop {
+            match self.slots[i] {
+                (_, NONE) => return Err(i),
+                (p, id) if p == pair => return Ok(id),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// Puts `pair` with number `id` in the empty `slot` [`PairTable::find`] gave; returns `id`.
+    #[cold]
+    fn insert(&mut self, slot: usize, pair: u32, id: u32) -> u32 {
+        self.slots[slot] = (pair, id);
+        self.len += 1;
+        // At most half full, so probes stay short.
+        if self.len * 2 > self.slots.len() {
+            let grown = vec![(0, NONE); self.slots.len() * 2];
+            for (pair, id) in std::mem::replace(&mut self.slots, grown) {
+                if id == NONE {
+                    continue;
+                }
+                if let Err(i) = self.find(pair) {
+                    self.slots[i] = (pair, id);
+                }
+            }
+        }
+        id
     }
 }
 
@@ -698,4 +968,34 @@ fn encode_ranges(ids: &[u32]) -> String {
         i = j + 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_does() {
+        let mut all: String = (0u8..0x80).map(char::from).collect();
+        all.push_str("党建\u{2028}\u{ffff}𠀋\"\\");
+        for s in [all.as_str(), "", "a", "\"", "学习\n贯彻"] {
+            let mut out = String::new();
+            push_json_str(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap());
+        }
+    }
+
+    #[test]
+    fn pair_table_numbers_every_pair_once() {
+        let mut table = PairTable::new();
+        let pair = |k: u32| k.wrapping_mul(0x1_0001);
+        for k in 0..20_000u32 {
+            let slot = table.find(pair(k)).unwrap_err();
+            assert_eq!(table.insert(slot, pair(k), k), k);
+        }
+        for k in 0..20_000u32 {
+            assert_eq!(table.find(pair(k)), Ok(k));
+        }
+        assert!(table.find(pair(20_000)).is_err());
+    }
 }
