@@ -436,10 +436,11 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-/// Large texts set aside during a build and read back once: the bodies of study-pack
-/// articles, which their pack's print view repeats after every page is written. They wait in
-/// an unnamed temporary file (gone when the build ends, however it ends) instead of memory:
-/// two thirds of a large site's pages can be pack articles.
+/// Large data set aside during a build and read back once: the bodies of study-pack
+/// articles, which their pack's print view repeats after every page is written, and the
+/// search postings, which the index needs after every page is indexed. They wait in an
+/// unnamed temporary file (gone when the build ends, however it ends) instead of memory: two
+/// thirds of a large site's pages can be pack articles, and postings are as large as the text.
 pub struct Spill {
     file: Mutex<std::fs::File>,
 }
@@ -461,24 +462,35 @@ impl Spill {
 
     /// Sets `text` aside.
     pub fn put(&self, text: &str) -> io::Result<SpillRef> {
+        self.put_bytes(text.as_bytes())
+    }
+
+    /// Sets `bytes` aside.
+    pub fn put_bytes(&self, bytes: &[u8]) -> io::Result<SpillRef> {
         use std::io::{Seek, Write};
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         let at = file.seek(io::SeekFrom::End(0))?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(bytes)?;
         Ok(SpillRef {
             at,
-            len: text.len(),
+            len: bytes.len(),
         })
     }
 
     /// The text at `r`.
     pub fn get(&self, r: SpillRef) -> io::Result<String> {
+        String::from_utf8(self.get_bytes(r)?)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    /// The bytes at `r`.
+    pub fn get_bytes(&self, r: SpillRef) -> io::Result<Vec<u8>> {
         use std::io::{Read, Seek};
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         file.seek(io::SeekFrom::Start(r.at))?;
         let mut bytes = vec![0; r.len];
         file.read_exact(&mut bytes)?;
-        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        Ok(bytes)
     }
 }
 

@@ -472,7 +472,12 @@ fn build_into(
         }
         // A plain build: the postings made while pages rendered.
         _ => match pages.postings {
-            Some(postings) => {
+            Some(waiting) => {
+                let postings = waiting
+                    .into_iter()
+                    .map(|run| run.load(&spill))
+                    .collect::<std::io::Result<Vec<_>>>()
+                    .map_err(io_err("读取临时文件"))?;
                 let (files, stats) = write_to_staging(&staging, &mut diags, |sink| {
                     search::index::write_index(postings, &pages.search, fold, sink)
                 });
@@ -1147,7 +1152,7 @@ struct RenderedPages {
     /// builds; a session keeps each page's text in `memos`).
     search: Vec<search::PageSearch>,
     /// Plain builds: the postings of every page, in runs of consecutive search numbers.
-    postings: Option<Vec<search::index::PostingRun>>,
+    postings: Option<Vec<WaitingRun>>,
     /// In a session: each page's new memo.
     memos: Option<Vec<PageMemo>>,
     /// In a session: fingerprint of every page's search entry together.
@@ -1281,7 +1286,7 @@ fn render_pages_indexed(
         })
         .collect();
     type Done = (PageDigest, PageRest, search::PageSearch, Vec<Diagnostic>);
-    let runs: Vec<(Vec<(PageId, Done)>, search::index::PostingRun)> = runs
+    let runs: Vec<(Vec<(PageId, Done)>, WaitingRun)> = runs
         .into_par_iter()
         .map(|pages| {
             let mut postings = search::index::Postings::new();
@@ -1306,7 +1311,7 @@ fn render_pages_indexed(
                     (id, (digest, rest, searchable.without_text(), problems))
                 })
                 .collect();
-            (done, postings.finish())
+            (done, WaitingRun::set_aside(postings.finish(), spill))
         })
         .collect();
     let mut slots: Vec<Option<Done>> = (0..site.pages.len()).map(|_| None).collect();
@@ -1334,6 +1339,32 @@ fn render_pages_indexed(
         diags.extend(problems);
     }
     out
+}
+
+/// A run of postings waiting for the index to be written: in the build's spill file while
+/// the remaining pages render (the runs of a large site are as large as its text, and the
+/// texts of rendered pages are freed in an order that leaves their memory hard to reuse), in
+/// memory only if the spill cannot take it.
+enum WaitingRun {
+    Spilled(output::SpillRef),
+    Kept(search::index::PostingRun),
+}
+
+impl WaitingRun {
+    fn set_aside(run: search::index::PostingRun, spill: &output::Spill) -> WaitingRun {
+        match spill.put_bytes(&run.to_bytes()) {
+            Ok(at) => WaitingRun::Spilled(at),
+            Err(_) => WaitingRun::Kept(run),
+        }
+    }
+
+    fn load(self, spill: &output::Spill) -> std::io::Result<search::index::PostingRun> {
+        match self {
+            WaitingRun::Kept(run) => Ok(run),
+            WaitingRun::Spilled(at) => search::index::PostingRun::from_bytes(&spill.get_bytes(at)?)
+                .ok_or_else(|| std::io::Error::other("索引临时数据不完整")),
+        }
+    }
 }
 
 /// The fingerprints a page memo records.

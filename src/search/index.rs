@@ -620,6 +620,59 @@ impl PairTable {
 /// The finished postings of a run of consecutive pages (see [`Postings::finish`]).
 pub struct PostingRun(Vec<Term>);
 
+impl PostingRun {
+    /// The run as bytes, to wait outside memory until the index is written: the postings of
+    /// a large site are as large as its text, and would otherwise pile up while pages render.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let size: usize = self
+            .0
+            .iter()
+            .map(|t| 24 + t.pages.len() + t.positions.len())
+            .sum();
+        let mut out = Vec::with_capacity(size);
+        for t in &self.0 {
+            out.extend_from_slice(&t.key.to_le_bytes());
+            for n in [
+                t.first,
+                t.last,
+                t.pages.len() as u32,
+                t.positions.len() as u32,
+            ] {
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+            out.extend_from_slice(&t.pages);
+            out.extend_from_slice(&t.positions);
+        }
+        out
+    }
+
+    /// The run [`PostingRun::to_bytes`] made `bytes` of; `None` when they are not such bytes.
+    pub fn from_bytes(mut bytes: &[u8]) -> Option<PostingRun> {
+        fn take<'b>(bytes: &mut &'b [u8], n: usize) -> Option<&'b [u8]> {
+            let (head, rest) = bytes.split_at_checked(n)?;
+            *bytes = rest;
+            Some(head)
+        }
+        fn number(bytes: &mut &[u8]) -> Option<u32> {
+            Some(u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?))
+        }
+        let mut terms = Vec::new();
+        while !bytes.is_empty() {
+            let key = u64::from_le_bytes(take(&mut bytes, 8)?.try_into().ok()?);
+            let (first, last) = (number(&mut bytes)?, number(&mut bytes)?);
+            let (pages, positions) = (number(&mut bytes)?, number(&mut bytes)?);
+            terms.push(Term {
+                key,
+                first,
+                last,
+                pages: take(&mut bytes, pages as usize)?.to_vec(),
+                positions: take(&mut bytes, positions as usize)?.to_vec(),
+            });
+        }
+        Some(PostingRun(terms))
+    }
+}
+
 impl Default for Postings {
     fn default() -> Self {
         Postings::new()
@@ -983,6 +1036,56 @@ mod tests {
             push_json_str(&mut out, s);
             assert_eq!(out, serde_json::to_string(s).unwrap());
         }
+    }
+
+    /// The index files written from `runs`, sorted by name.
+    fn index_files(runs: Vec<PostingRun>, pages: &[PageSearch]) -> Vec<(String, String)> {
+        let files = std::sync::Mutex::new(Vec::new());
+        write_index(runs, pages, false, &|rel, js| {
+            files
+                .lock()
+                .unwrap()
+                .push((rel.to_string(), js.to_string()))
+        });
+        let mut files = files.into_inner().unwrap();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn a_run_set_aside_as_bytes_comes_back_the_same() {
+        let texts = [
+            "<p>学习贯彻党的二十大精神</p>",
+            "<h2>清廉文化</h2><p>家风家训 abc 123</p>",
+        ];
+        let pages: Vec<PageSearch> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, html)| {
+                let page = SearchPage {
+                    id: i as u32,
+                    title: format!("第{i}篇"),
+                    ..SearchPage::default()
+                };
+                prepare_page(&page, html, false).0
+            })
+            .collect();
+        let run = || {
+            let mut postings = Postings::new();
+            pages.iter().for_each(|p| postings.add_page(p));
+            postings.finish()
+        };
+        let bytes = run().to_bytes();
+        let back = PostingRun::from_bytes(&bytes).expect("bytes of a run");
+        assert_eq!(back.to_bytes(), bytes);
+        assert_eq!(
+            index_files(vec![back], &pages),
+            index_files(vec![run()], &pages)
+        );
+        // Cut short anywhere inside a term, the bytes are refused rather than misread.
+        assert!(PostingRun::from_bytes(&bytes[..bytes.len() - 1]).is_none());
+        assert!(PostingRun::from_bytes(&bytes[..5]).is_none());
+        assert!(PostingRun::from_bytes(&[]).is_some_and(|r| r.0.is_empty()));
     }
 
     #[test]
