@@ -399,6 +399,10 @@ fn flanks(prev: Option<char>, inner: &str, next: Option<char>) -> bool {
     let (Some(first), Some(last)) = (inner.chars().next(), inner.chars().last()) else {
         return false;
     };
+    // A marker next to a space inside never opens or closes (`**1、 **` stays literal).
+    if first.is_whitespace() || last.is_whitespace() {
+        return false;
+    }
     let opens = !punct(first) || space_or_punct(prev);
     let closes = !punct(last) || space_or_punct(next);
     opens && closes
@@ -551,6 +555,10 @@ mod tests {
             Inline::plain("内容"),
         ])]);
         assert_eq!(doc, "这是**重点**，以及<strong>“引号”</strong>内容\n");
+        // A run-in lead ending in a space cannot close `**` (found by `text_survives`).
+        let doc = md(&[Block::Para(vec![Inline::plain("1、 。a")])]);
+        assert_eq!(doc, "<strong>1、 </strong>。a\n");
+        assert_eq!(visible_text(&doc), "1、 。a");
     }
 
     #[test]
