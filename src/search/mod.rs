@@ -23,40 +23,51 @@ use crate::site::Site;
 /// What search shows and filters for every page, indexed by page id (`site.pages`). Pages are
 /// numbered newest first.
 pub fn pages_for(site: &Site) -> Vec<SearchPage> {
-    let mut out: Vec<SearchPage> = vec![SearchPage::default(); site.pages.len()];
+    use rayon::prelude::*;
+    let mut ranks = vec![0; site.pages.len()];
     for (rank, p) in site.pages_by_date().into_iter().enumerate() {
-        let page = &site.pages[p];
-        let sec = &site.sections[page.section];
-        let (kind, stars) = match &page.data {
-            PageData::PackArticle(_) => ("pack", None),
-            PageData::ColumnArticle(_) => ("column", None),
-            PageData::Brand(b) => ("brand", Some(b.stars)),
-            PageData::None if page.kind == Some(Kind::News) => ("news", None),
-            PageData::None => ("page", None),
-        };
-        let place = match (&sec.data.pack, page.section) {
-            (Some(pack), _) if kind == "pack" => pack.cover_line(),
-            (_, 0) => "首页".to_string(),
-            _ => sec.title.clone(),
-        };
-        out[p] = SearchPage {
-            id: rank as u32,
-            url: crate::render::dir_url(&page.path),
-            title: page.fm.title.clone(),
-            description: page.fm.description.clone().unwrap_or_default(),
-            place,
-            date: page
-                .fm
-                .date
-                .as_ref()
-                .map(|d| d.iso().chars().take(10).collect())
-                .unwrap_or_default(),
-            kind,
-            stars,
-            fields: kind_fields(&page.data),
-        };
+        ranks[p] = rank;
     }
-    out
+    // In parallel: ~2 µs a page, on the serial path between reading and rendering.
+    ranks
+        .into_par_iter()
+        .enumerate()
+        .map(|(p, rank)| search_page(site, p, rank))
+        .collect()
+}
+
+/// What search needs of page `p`, whose rank newest first is `rank`.
+fn search_page(site: &Site, p: usize, rank: usize) -> SearchPage {
+    let page = &site.pages[p];
+    let sec = &site.sections[page.section];
+    let (kind, stars) = match &page.data {
+        PageData::PackArticle(_) => ("pack", None),
+        PageData::ColumnArticle(_) => ("column", None),
+        PageData::Brand(b) => ("brand", Some(b.stars)),
+        PageData::None if page.kind == Some(Kind::News) => ("news", None),
+        PageData::None => ("page", None),
+    };
+    let place = match (&sec.data.pack, page.section) {
+        (Some(pack), _) if kind == "pack" => pack.cover_line(),
+        (_, 0) => "首页".to_string(),
+        _ => sec.title.clone(),
+    };
+    SearchPage {
+        id: rank as u32,
+        url: crate::render::dir_url(&page.path),
+        title: page.fm.title.clone(),
+        description: page.fm.description.clone().unwrap_or_default(),
+        place,
+        date: page
+            .fm
+            .date
+            .as_ref()
+            .map(|d| d.iso().chars().take(10).collect())
+            .unwrap_or_default(),
+        kind,
+        stars,
+        fields: kind_fields(&page.data),
+    }
 }
 
 /// The text a page's kind shows from its front matter, in the order the default theme shows
