@@ -481,18 +481,27 @@ fn text_summary(text: &str, limit: usize) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
+///
+/// Tera calls this for every `{{ }}` in the templates, so runs of text that need no escaping
+/// (nearly all of it) are copied whole rather than character by character.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut copied = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both ends of the run are character boundaries.
+        out.push_str(&s[copied..i]);
+        out.push_str(entity);
+        copied = i + 1;
     }
+    out.push_str(&s[copied..]);
     out
 }
 
@@ -582,6 +591,24 @@ mod tests {
             collapse_whitespace("参见\n原文\n， 以及 English\nwords"),
             "参见原文，以及 English words"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escape_matches_char_by_char(s in "[&<>\"'a中 ]*|\\PC*") {
+            let mut slow = String::new();
+            for c in s.chars() {
+                match c {
+                    '&' => slow.push_str("&amp;"),
+                    '<' => slow.push_str("&lt;"),
+                    '>' => slow.push_str("&gt;"),
+                    '"' => slow.push_str("&quot;"),
+                    '\'' => slow.push_str("&#39;"),
+                    c => slow.push(c),
+                }
+            }
+            proptest::prop_assert_eq!(escape_html(&s), slow);
+        }
     }
 
     #[test]
