@@ -110,7 +110,7 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut more_at = None;
     let mut summary_links: Vec<(usize, String)> = Vec::new();
-    let mut text = String::new();
+    let mut text = Text::new(site.config.summary_chars.saturating_add(1));
     let mut headings: Vec<(u8, String, String)> = Vec::new();
     let mut open_heading: Option<(usize, String)> = None;
     let mut in_code: Option<String> = None;
@@ -180,7 +180,7 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
                 events.push(Event::Html(h));
             }
             Event::SoftBreak => {
-                text.push('\n');
+                text.push_break();
                 events.push(Event::SoftBreak);
             }
             // pulldown-cmark writes a bare disabled checkbox, which screen readers announce as
@@ -190,9 +190,9 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
             }
             other => {
                 match &other {
-                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    Event::Text(t) | Event::Code(t) => text.push(t),
                     // Block ends and hard breaks separate words in the text.
-                    Event::End(_) | Event::HardBreak => text.push('\n'),
+                    Event::End(_) | Event::HardBreak => text.push_break(),
                     _ => {}
                 }
                 events.push(other);
@@ -200,10 +200,10 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
         }
     }
     drop_cjk_soft_breaks(&mut events);
-    body.char_count = text.chars().filter(|c| !c.is_whitespace()).count();
+    body.char_count = text.chars;
     body.summary = match more_at {
         Some(i) => portable_html(&events[..i], &summary_links),
-        None => text_summary(&text, site.config.summary_chars),
+        None => text_summary(&text.start, site.config.summary_chars),
     };
     if target.portable {
         body.portable = Some(portable_html(&events, &summary_links));
@@ -211,6 +211,52 @@ pub fn render(markdown: &str, site: &Site, target: &RenderTarget<'_>) -> (Body, 
     body.html = to_html(&events);
     body.toc = nest(headings);
     (body, diags)
+}
+
+/// The page's readable text: counted whole, but kept only as far as a summary can need it.
+struct Text {
+    /// The start of the text, with `\n` where blocks end or lines break.
+    start: String,
+    /// Characters of the whole text, whitespace excluded (see [`Body::char_count`]).
+    chars: usize,
+    /// How many characters a summary takes at most; once `start` has that many, more text
+    /// cannot change the summary, and copying every page's whole text would be wasted work.
+    want: usize,
+}
+
+impl Text {
+    fn new(want: usize) -> Self {
+        Text {
+            start: String::new(),
+            chars: 0,
+            want,
+        }
+    }
+
+    /// Adds a piece of text.
+    fn push(&mut self, s: &str) {
+        if self.chars < self.want {
+            self.start.push_str(s);
+        }
+        self.chars += count_non_whitespace(s);
+    }
+
+    /// Adds a word gap (a block end or a line break).
+    fn push_break(&mut self) {
+        if self.chars < self.want {
+            self.start.push('\n');
+        }
+    }
+}
+
+/// `s.chars().filter(|c| !c.is_whitespace()).count()`, but cheaper for Chinese text: no
+/// whitespace character lies above U+3000 (a test checks every character), so the Unicode
+/// table lookup of [`char::is_whitespace`] is skipped for Han characters and full-width
+/// punctuation, which are nearly all of the text. This was 40% fewer instructions.
+fn count_non_whitespace(s: &str) -> usize {
+    s.chars()
+        .filter(|&c| !(c <= '\u{3000}' && c.is_whitespace()))
+        .count()
 }
 
 /// A task list checkbox with an accessible name.
@@ -481,18 +527,27 @@ fn text_summary(text: &str, limit: usize) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
+///
+/// Tera calls this for every `{{ }}` in the templates, so runs of text that need no escaping
+/// (nearly all of it) are copied whole rather than character by character.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut copied = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both ends of the run are character boundaries.
+        out.push_str(&s[copied..i]);
+        out.push_str(entity);
+        copied = i + 1;
     }
+    out.push_str(&s[copied..]);
     out
 }
 
@@ -582,6 +637,61 @@ mod tests {
             collapse_whitespace("参见\n原文\n， 以及 English\nwords"),
             "参见原文，以及 English words"
         );
+    }
+
+    /// The definition [`count_non_whitespace`] must agree with.
+    fn slow_count(s: &str) -> usize {
+        s.chars().filter(|c| !c.is_whitespace()).count()
+    }
+
+    #[test]
+    fn non_whitespace_count_matches_chars_for_every_char() {
+        let mut all = String::new();
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let one = c.to_string();
+            assert_eq!(count_non_whitespace(&one), slow_count(&one), "{c:?}");
+            all.push(c);
+            all.push(' ');
+        }
+        assert_eq!(count_non_whitespace(&all), slow_count(&all));
+        let mixed = "参见\u{3000}原文，\u{a0}以及\u{2028}English\twords\u{85}\u{205f}。";
+        assert_eq!(count_non_whitespace(mixed), slow_count(mixed));
+        assert!(!('\u{3001}'..=char::MAX).any(char::is_whitespace));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn non_whitespace_count_matches_chars(s in "\\PC*|[ \\s\u{3000}中文。a\u{2000}-\u{206f}]*") {
+            proptest::prop_assert_eq!(count_non_whitespace(&s), slow_count(&s));
+        }
+
+        #[test]
+        fn escape_matches_char_by_char(s in "[&<>\"'a中 ]*|\\PC*") {
+            let mut slow = String::new();
+            for c in s.chars() {
+                match c {
+                    '&' => slow.push_str("&amp;"),
+                    '<' => slow.push_str("&lt;"),
+                    '>' => slow.push_str("&gt;"),
+                    '"' => slow.push_str("&quot;"),
+                    '\'' => slow.push_str("&#39;"),
+                    c => slow.push(c),
+                }
+            }
+            proptest::prop_assert_eq!(escape_html(&s), slow);
+        }
+    }
+
+    #[test]
+    fn summary_text_is_kept_only_as_far_as_needed() {
+        let mut text = Text::new(3);
+        text.push("一 二");
+        text.push_break();
+        text.push("三四");
+        text.push("五");
+        text.push_break();
+        assert_eq!(text.start, "一 二\n三四");
+        assert_eq!(text.chars, 5);
     }
 
     #[test]
