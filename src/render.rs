@@ -142,9 +142,6 @@ struct PageCtx<'a> {
     review: Option<&'a crate::frontmatter::Review>,
     pending: bool,
     pack_article: Option<&'a crate::kinds::PackArticle>,
-    /// Left out when serialised: [`Renderer::page`] copies the ready value in, which is
-    /// cheaper than serialising it again for every article of the pack.
-    #[serde(skip)]
     pack: Option<&'a serde_json::Value>,
     column_article: Option<&'a crate::kinds::ColumnArticle>,
     brand: Option<&'a crate::kinds::Brand>,
@@ -441,8 +438,7 @@ impl<'a> Renderer<'a> {
     pub fn page(&self, p: PageId, body: &Body) -> Result<Vec<u8>, Diagnostic> {
         let (ctx, template) = self.page_ctx(p, body, &body.html);
         let mut context = self.context(&self.site.pages[p].path);
-        let pack = ctx.pack.cloned().unwrap_or_default();
-        insert_value(&mut context, "page", object_with(&ctx, "pack", pack));
+        context.insert("page", &ctx);
         self.render(template, &context, &self.site.pages[p].file)
     }
 
@@ -452,7 +448,6 @@ impl<'a> Renderer<'a> {
         let (ctx, template) = self.page_ctx(p, body, "");
         let mut fp = Fingerprint::default();
         fp.add_json(&ctx);
-        fp.add_json(&ctx.pack);
         fp.add_json(&root_prefix(&self.site.pages[p].path));
         (template.to_string(), fp.finish())
     }
