@@ -120,9 +120,9 @@ struct PrintArticle<'a> {
 #[derive(Serialize)]
 pub(crate) struct HomeCtx<'a> {
     pack: Option<PackCtx<'a>>,
-    column: Vec<crate::render::PageSummary<'a>>,
+    column: Vec<serde_json::Value>,
     brands: Vec<BrandCard<'a>>,
-    news: Vec<crate::render::PageSummary<'a>>,
+    news: Vec<serde_json::Value>,
 }
 
 /// URL directory of a pack's print view.
@@ -388,7 +388,7 @@ impl<'a> Renderer<'a> {
             .max()
             .map(|(_, s)| s);
         let by_date = site.pages_by_date();
-        let of_kind = |kind: Kind, n: usize| -> Vec<crate::render::PageSummary<'a>> {
+        let of_kind = |kind: Kind, n: usize| -> Vec<serde_json::Value> {
             by_date
                 .iter()
                 .copied()
