@@ -86,12 +86,6 @@ pub struct Renderer<'a> {
     /// Each pack's summary as its articles are given it, made once per pack: every article
     /// of a pack carries the whole table of contents.
     packs: Vec<std::sync::OnceLock<Option<serde_json::Value>>>,
-    /// Each page's list entry but for its summary HTML (see [`Renderer::summary`]), made on
-    /// first use: a page is listed on several list pages (its section's, each of its terms',
-    /// the home page's), and building the entry anew each time cost more than copying it.
-    entries: Vec<std::sync::OnceLock<serde_json::Map<String, serde_json::Value>>>,
-    /// Each taxonomy's `taxonomy` object, made once: every term page of it shows the same.
-    taxonomy_values: Vec<std::sync::OnceLock<serde_json::Value>>,
     /// Where a plain build set the pack articles' bodies aside.
     spill: Option<&'a crate::output::Spill>,
 }
@@ -147,15 +141,16 @@ struct PageCtx<'a> {
     brand: Option<&'a crate::kinds::Brand>,
 }
 
-/// A page as a list shows it, but for its summary HTML, which depends on the list page's depth.
+/// A page as a list shows it.
 #[derive(Serialize)]
-struct PageEntry<'a> {
+pub(crate) struct PageSummary<'a> {
     title: &'a str,
     url: String,
     permalink: String,
     date: Option<String>,
     date_zh: String,
     description: &'a str,
+    summary: String,
     reading_time: usize,
     section: Link<'a>,
     taxonomies: BTreeMap<&'a str, Vec<TermRef<'a>>>,
@@ -174,6 +169,7 @@ struct SectionCtx<'a> {
     extra: &'a serde_json::Value,
     ancestors: Vec<Link<'a>>,
     subsections: Vec<SubsectionCtx<'a>>,
+    pages: Vec<PageSummary<'a>>,
     page_count: usize,
     kind: Option<Kind>,
     pack: Option<crate::render_kinds::PackCtx<'a>>,
@@ -222,15 +218,6 @@ fn pager_window(current: usize, total: usize) -> Vec<usize> {
     n
 }
 
-/// A term page's `term` object but for its `pages`.
-#[derive(Serialize)]
-struct TermCtx<'a> {
-    name: &'a str,
-    slug: &'a str,
-    url: String,
-    count: usize,
-}
-
 #[derive(Serialize)]
 struct TermLink<'a> {
     name: &'a str,
@@ -249,27 +236,6 @@ pub struct TermRef<'a> {
 }
 
 static NULL: serde_json::Value = serde_json::Value::Null;
-
-/// Puts a value already built into `ctx` under `key`. `Context::insert` would serialise it into
-/// a copy; moving it in through `extend` copies nothing.
-fn insert_value(ctx: &mut tera::Context, key: &str, value: serde_json::Value) {
-    let mut one = serde_json::Map::new();
-    one.insert(key.to_string(), value);
-    if let Ok(c) = tera::Context::from_value(serde_json::Value::Object(one)) {
-        ctx.extend(c);
-    }
-}
-
-/// `value` serialised, with field `key` set to `extra`: a value already built is moved in
-/// rather than serialised a second time.
-fn object_with(value: &impl Serialize, key: &str, extra: serde_json::Value) -> serde_json::Value {
-    // The structs given here have string keys only, so serialising them cannot fail.
-    let mut v = serde_json::to_value(value).unwrap_or_default();
-    if let serde_json::Value::Object(m) = &mut v {
-        m.insert(key.to_string(), extra);
-    }
-    v
-}
 
 /// One list page of a paginated list: its number (1-based) and its URL directory.
 pub fn pager_dir(list_dir: &str, number: usize) -> String {
@@ -338,8 +304,6 @@ impl<'a> Renderer<'a> {
             menu: menu_dirs,
             digests,
             packs: site.sections.iter().map(|_| Default::default()).collect(),
-            entries: site.pages.iter().map(|_| Default::default()).collect(),
-            taxonomy_values: site.taxonomies.iter().map(|_| Default::default()).collect(),
             spill: None,
         }
     }
@@ -526,18 +490,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// A page as listed on a list page whose way back to the root is `root`.
-    pub(crate) fn summary(&self, p: PageId, root: &str) -> serde_json::Value {
-        let mut entry = self.entries[p].get_or_init(|| self.entry(p)).clone();
-        let summary = rebase_summary(&self.digests[p].summary, root);
-        entry.insert("summary".to_string(), summary.into());
-        serde_json::Value::Object(entry)
-    }
-
-    /// Page `p`'s list entry but for its summary (see [`Renderer::summary`]).
-    fn entry(&self, p: PageId) -> serde_json::Map<String, serde_json::Value> {
+    pub(crate) fn summary(&self, p: PageId, root: &str) -> PageSummary<'a> {
         let page = &self.site.pages[p];
+        let digest = &self.digests[p];
         let (thumbnail, form) = self.list_extras(p);
-        let entry = PageEntry {
+        PageSummary {
             thumbnail,
             form,
             title: &page.fm.title,
@@ -546,13 +503,10 @@ impl<'a> Renderer<'a> {
             date: page.fm.date.as_ref().map(|d| d.iso()),
             date_zh: page.fm.date.as_ref().map(|d| d.zh()).unwrap_or_default(),
             description: page.fm.description.as_deref().unwrap_or(""),
-            reading_time: self.digests[p].reading_time,
+            summary: rebase_summary(&digest.summary, root),
+            reading_time: digest.reading_time,
             section: self.section_link(page.section),
             taxonomies: self.page_terms(p),
-        };
-        match serde_json::to_value(entry) {
-            Ok(serde_json::Value::Object(m)) => m,
-            _ => serde_json::Map::new(),
         }
     }
 
@@ -639,6 +593,10 @@ impl<'a> Renderer<'a> {
                     }
                 })
                 .collect(),
+            pages: Self::slice(&sec.pages, per_page, number)
+                .iter()
+                .map(|&p| self.summary(p, &list_root))
+                .collect(),
             page_count: sec.pages.len(),
             kind: sec.kind,
             pack: self.pack_ctx(s),
@@ -650,16 +608,8 @@ impl<'a> Renderer<'a> {
             star_levels,
             all_url: dir_url(&sec.path),
         };
-        let pages = Self::slice(&sec.pages, per_page, number)
-            .iter()
-            .map(|&p| self.summary(p, &list_root))
-            .collect();
         let mut context = self.context(&dir);
-        insert_value(
-            &mut context,
-            "section",
-            object_with(&ctx, "pages", serde_json::Value::Array(pages)),
-        );
+        context.insert("section", &ctx);
         context.insert("paginator", &self.paginator(&sec.path, number, total));
         context.insert("filter", &filter.map(|f| &f.filter));
         let kind_template = match sec.kind {
@@ -672,13 +622,13 @@ impl<'a> Renderer<'a> {
         let template = match (&sec.fm.template, s) {
             (Some(t), _) => t.as_str(),
             (None, 0) => {
-                let recent = site
+                let recent: Vec<_> = site
                     .pages_by_date()
                     .into_iter()
                     .take(10)
                     .map(|p| self.summary(p, &list_root))
                     .collect();
-                insert_value(&mut context, "recent", serde_json::Value::Array(recent));
+                context.insert("recent", &recent);
                 context.insert("home", &self.home_ctx(&list_root));
                 "index.html"
             }
@@ -697,10 +647,9 @@ impl<'a> Renderer<'a> {
         let mut context = self.context(&dir);
         let mut ancestry = site.ancestry(s);
         ancestry.pop();
-        insert_value(
-            &mut context,
+        context.insert(
             "section",
-            serde_json::json!({
+            &serde_json::json!({
                 "title": sec.title,
                 "url": dir_url(&sec.path),
                 "content": rebase_summary(body.portable.as_deref().unwrap_or(&body.html), &root_prefix(&dir)),
@@ -713,13 +662,6 @@ impl<'a> Renderer<'a> {
         })?;
         context.insert("articles", &articles);
         Ok(Prepared::new("pack_print.html", context, &sec.file))
-    }
-
-    /// Taxonomy `t`'s `taxonomy` object, made on first use.
-    fn taxonomy_value(&self, t: usize) -> serde_json::Value {
-        self.taxonomy_values[t]
-            .get_or_init(|| self.taxonomy_ctx(&self.site.taxonomies[t]))
-            .clone()
     }
 
     fn taxonomy_ctx(&self, tax: &'a Taxonomy) -> serde_json::Value {
@@ -740,7 +682,7 @@ impl<'a> Renderer<'a> {
     pub fn taxonomy_list(&self, t: usize) -> Prepared {
         let tax = &self.site.taxonomies[t];
         let mut context = self.context(&tax.path());
-        insert_value(&mut context, "taxonomy", self.taxonomy_value(t));
+        context.insert("taxonomy", &self.taxonomy_ctx(tax));
         Prepared::new("taxonomy_list.html", context, "zhibu.toml")
     }
 
@@ -751,23 +693,15 @@ impl<'a> Renderer<'a> {
         let list_dir = tax.term_path(term);
         let total = pager_count(term.pages.len(), tax.paginate_by);
         let dir = pager_dir(&list_dir, number);
-        let list_root = root_prefix(&dir);
-        let pages = Self::slice(&term.pages, tax.paginate_by, number)
+        let pages: Vec<_> = Self::slice(&term.pages, tax.paginate_by, number)
             .iter()
-            .map(|&p| self.summary(p, &list_root))
+            .map(|&p| self.summary(p, &root_prefix(&dir)))
             .collect();
-        let term_ctx = TermCtx {
-            name: &term.name,
-            slug: &term.slug,
-            url: dir_url(&list_dir),
-            count: term.pages.len(),
-        };
         let mut context = self.context(&dir);
-        insert_value(&mut context, "taxonomy", self.taxonomy_value(t));
-        insert_value(
-            &mut context,
+        context.insert("taxonomy", &self.taxonomy_ctx(tax));
+        context.insert(
             "term",
-            object_with(&term_ctx, "pages", serde_json::Value::Array(pages)),
+            &serde_json::json!({ "name": term.name, "slug": term.slug, "url": dir_url(&list_dir), "count": term.pages.len(), "pages": pages }),
         );
         context.insert("paginator", &self.paginator(&list_dir, number, total));
         Prepared::new("taxonomy_single.html", context, "zhibu.toml")

@@ -120,9 +120,9 @@ struct PrintArticle<'a> {
 #[derive(Serialize)]
 pub(crate) struct HomeCtx<'a> {
     pack: Option<PackCtx<'a>>,
-    column: Vec<serde_json::Value>,
+    column: Vec<crate::render::PageSummary<'a>>,
     brands: Vec<BrandCard<'a>>,
-    news: Vec<serde_json::Value>,
+    news: Vec<crate::render::PageSummary<'a>>,
 }
 
 /// URL directory of a pack's print view.
@@ -388,7 +388,7 @@ impl<'a> Renderer<'a> {
             .max()
             .map(|(_, s)| s);
         let by_date = site.pages_by_date();
-        let of_kind = |kind: Kind, n: usize| -> Vec<serde_json::Value> {
+        let of_kind = |kind: Kind, n: usize| -> Vec<crate::render::PageSummary<'a>> {
             by_date
                 .iter()
                 .copied()
