@@ -55,6 +55,8 @@ fn main() {
         .strip_prefix(&root)
         .unwrap_or(&article)
         .to_path_buf();
+    // The edits go into the corpus itself; it is put back as it was at the end.
+    let original = std::fs::read(&article).expect("read article");
     let mut times = Vec::new();
     let mut published = Vec::new();
     let mut noops = Vec::new();
@@ -83,6 +85,7 @@ fn main() {
             times[round], r.rendered, r.changed_files
         );
     }
+    std::fs::write(&article, original).expect("restore article");
     let median = |v: &mut Vec<f64>| {
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]

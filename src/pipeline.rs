@@ -964,6 +964,19 @@ type DocCache<'m> = (
 
 /// Walks `content/`, parses every Markdown file in parallel (in a watch session only those
 /// that changed) and assembles the model.
+/// Threads that read the content: four per core. With the files in the page cache, reading
+/// is parsing and the extra threads only take turns; with a cold cache (after a reboot, or
+/// files the system has evicted) most of a thread's time is waiting for the disk, and more
+/// reads in flight keep the disk busy. Falls back to the global pool.
+fn reading_pool() -> rayon::ThreadPool {
+    let threads = rayon::current_num_threads() * 4;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .or_else(|_| rayon::ThreadPoolBuilder::new().build())
+        .expect("a thread pool")
+}
+
 fn read_site(
     root: &Path,
     config: Config,
@@ -986,33 +999,35 @@ fn read_site(
         let shown = display_path(root, &f.path);
         site::read_document(f, shown)
     };
-    let parsed: Vec<(String, Result<site::Document, Diagnostic>)> = match cache {
-        None => markdown
-            .into_par_iter()
-            .map(|f| (f.rel.clone(), parse(f)))
-            .collect(),
-        Some((docs, forced)) => {
-            // The walk's order, kept so the model is assembled exactly as in a clean build.
-            let order: Vec<String> = markdown.iter().map(|f| f.rel.clone()).collect();
-            let fresh: Vec<(String, Stamp, Result<site::Document, Diagnostic>)> = markdown
+    let parsed: Vec<(String, Result<site::Document, Diagnostic>)> =
+        reading_pool().install(|| match cache {
+            None => markdown
                 .into_par_iter()
-                .filter_map(|f| {
-                    let stamp = Stamp::of(&f.path)?;
-                    let known = docs.get(&f.rel).is_some_and(|(s, _)| *s == stamp);
-                    (!known || forced.contains(&f.rel)).then(|| (f.rel.clone(), stamp, parse(f)))
-                })
-                .collect();
-            for (rel, stamp, doc) in fresh {
-                docs.insert(rel, (stamp, doc));
+                .map(|f| (f.rel.clone(), parse(f)))
+                .collect(),
+            Some((docs, forced)) => {
+                // The walk's order, kept so the model is assembled exactly as in a clean build.
+                let order: Vec<String> = markdown.iter().map(|f| f.rel.clone()).collect();
+                let fresh: Vec<(String, Stamp, Result<site::Document, Diagnostic>)> = markdown
+                    .into_par_iter()
+                    .filter_map(|f| {
+                        let stamp = Stamp::of(&f.path)?;
+                        let known = docs.get(&f.rel).is_some_and(|(s, _)| *s == stamp);
+                        (!known || forced.contains(&f.rel))
+                            .then(|| (f.rel.clone(), stamp, parse(f)))
+                    })
+                    .collect();
+                for (rel, stamp, doc) in fresh {
+                    docs.insert(rel, (stamp, doc));
+                }
+                let present: std::collections::HashSet<&String> = order.iter().collect();
+                docs.retain(|rel, _| present.contains(rel));
+                order
+                    .iter()
+                    .filter_map(|rel| docs.get(rel).map(|(_, d)| (rel.clone(), d.clone())))
+                    .collect()
             }
-            let present: std::collections::HashSet<&String> = order.iter().collect();
-            docs.retain(|rel, _| present.contains(rel));
-            order
-                .iter()
-                .filter_map(|rel| docs.get(rel).map(|(_, d)| (rel.clone(), d.clone())))
-                .collect()
-        }
-    };
+        });
     let mut docs = Vec::with_capacity(parsed.len());
     let mut unreadable = std::collections::HashSet::new();
     for (rel, r) in parsed {
