@@ -735,9 +735,9 @@ impl Site {
                 let entry = maps[t]
                     .entry(slug)
                     .or_insert_with(|| (term.clone(), Vec::new()));
-                if !entry.1.contains(&page) {
-                    entry.1.push(page);
-                }
+                // A page naming a term twice is listed once: see the `dedup` below (a search
+                // here would make a popular tag quadratic in its pages).
+                entry.1.push(page);
             }
         }
         for (t, map) in maps.into_iter().enumerate() {
@@ -754,6 +754,8 @@ impl Site {
                         .cmp(&date_key(&pages[a].fm.date))
                         .then_with(|| pages[a].rel.cmp(&pages[b].rel))
                 });
+                // Pages differ in `rel`, so the same page twice is now side by side.
+                term.pages.dedup();
                 for &p in &term.pages {
                     self.pages[p].terms.push((t, ti));
                 }

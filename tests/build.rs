@@ -399,3 +399,29 @@ fn cjk_soft_breaks_join_but_latin_keeps_its_space() {
     assert!(html.contains("English words\nkeep"), "{html}");
     let _ = Path::new("");
 }
+
+#[test]
+fn a_tag_named_twice_lists_its_page_once() {
+    // `学习` twice, and `Study`/`study`, which make the same term URL.
+    let site = site(&[
+        ("zhibu.toml", "title = \"t\"\n"),
+        (
+            "content/a.md",
+            "+++\ntitle = \"甲文\"\ndate = 2026-01-02\n[taxonomies]\ntags = [\"学习\", \"学习\", \"Study\", \"study\"]\n+++\n正文\n",
+        ),
+        (
+            "content/b.md",
+            "+++\ntitle = \"乙文\"\ndate = 2026-01-01\n[taxonomies]\ntags = [\"学习\"]\n+++\n正文\n",
+        ),
+    ]);
+    let out = site.path().join("out");
+    build(site.path(), &out, &[]);
+    let term = read(&out, "tags/学习/index.html");
+    assert_eq!(term.matches("甲文").count(), 1, "{term}");
+    assert_eq!(term.matches("乙文").count(), 1, "{term}");
+    let term = read(&out, "tags/study/index.html");
+    assert_eq!(term.matches("甲文").count(), 1, "{term}");
+    let page = read(&out, "a/index.html");
+    assert_eq!(page.matches("tags/学习/index.html").count(), 1, "{page}");
+    assert_eq!(page.matches("tags/study/index.html").count(), 1, "{page}");
+}
