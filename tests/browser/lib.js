@@ -16,9 +16,16 @@ function zhibuBin() {
   return process.env.ZHIBU_BIN || path.join(REPO, 'target', 'debug', 'zhibu');
 }
 
+/** Temporary directories of this test file, removed when its process exits. */
+const TEMPORARY = [];
+process.on('exit', () => {
+  for (const dir of TEMPORARY) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** Builds the site at `root` into a fresh temporary directory and returns its path. */
 function buildSite(root = REPO, extra = []) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'zhibu-browser-'));
+  TEMPORARY.push(out);
   const dest = path.join(out, 'public');
   execFileSync(zhibuBin(), ['build', '--root', root, '--output', dest, ...extra], {
     env: { ...process.env, ZHIBU_LOG: 'warn' },

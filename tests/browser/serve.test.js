@@ -66,5 +66,6 @@ test('a save reloads the page; an error shows an overlay until it is fixed', asy
   } finally {
     await browser.close();
     server.stop();
+    fs.rmSync(root, { recursive: true, force: true, maxRetries: 5 });
   }
 });
