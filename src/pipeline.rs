@@ -964,17 +964,17 @@ type DocCache<'m> = (
 
 /// Walks `content/`, parses every Markdown file in parallel (in a watch session only those
 /// that changed) and assembles the model.
-/// Threads that read the content: four per core. With the files in the page cache, reading
-/// is parsing and the extra threads only take turns; with a cold cache (after a reboot, or
-/// files the system has evicted) most of a thread's time is waiting for the disk, and more
-/// reads in flight keep the disk busy. Falls back to the global pool.
-fn reading_pool() -> rayon::ThreadPool {
+/// Runs `read` on the threads that read the content: four per core. With the files in the
+/// page cache, reading is parsing and the extra threads only take turns; with a cold cache
+/// (after a reboot, or files the system has evicted) most of a thread's time is waiting for
+/// the disk, and more reads in flight keep the disk busy. If the threads cannot be started,
+/// the global pool reads.
+fn with_reading_threads<T: Send>(read: impl FnOnce() -> T + Send) -> T {
     let threads = rayon::current_num_threads() * 4;
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .or_else(|_| rayon::ThreadPoolBuilder::new().build())
-        .expect("a thread pool")
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(read),
+        Err(_) => read(),
+    }
 }
 
 fn read_site(
@@ -1000,7 +1000,7 @@ fn read_site(
         site::read_document(f, shown)
     };
     let parsed: Vec<(String, Result<site::Document, Diagnostic>)> =
-        reading_pool().install(|| match cache {
+        with_reading_threads(|| match cache {
             None => markdown
                 .into_par_iter()
                 .map(|f| (f.rel.clone(), parse(f)))
