@@ -20,6 +20,7 @@ mod parse_error;
 pub mod pipeline;
 pub mod render;
 mod render_kinds;
+mod scan;
 pub mod search;
 pub mod serve;
 pub mod site;

@@ -246,25 +246,16 @@ pub fn decode(mut bytes: Vec<u8>, shown: &Path) -> Result<(String, Vec<Diagnosti
 /// Characters that never occur in text an editor saved: NUL and the C0 controls other than
 /// tab, line feed, form feed and carriage return, and DEL. They would also make feeds invalid
 /// XML. All are ASCII, so a byte of UTF-8 text is tested on its own (an ASCII byte is always a
-/// whole character). Written without short-circuits so that [`first_forbidden`] vectorises.
+/// whole character). Written without short-circuits so that [`crate::scan::first_byte`]
+/// vectorises.
 fn is_forbidden(b: u8) -> bool {
     let allowed = (b == b'\t') | (b == b'\n') | (b == 0x0C) | (b == b'\r');
     ((b < 0x20) & !allowed) | (b == 0x7F)
 }
 
-/// Byte offset of the first forbidden character in `bytes`. Every file read goes through here,
-/// so the bytes are tested a block at a time without an early exit (which the compiler turns
-/// into vector instructions), and only a block that has one is searched.
+/// Byte offset of the first forbidden character in `bytes` (every file read goes through here).
 fn first_forbidden(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 64;
-    let (n, block) = bytes
-        .chunks(BLOCK)
-        .enumerate()
-        .find(|(_, block)| block.iter().fold(false, |any, &b| any | is_forbidden(b)))?;
-    block
-        .iter()
-        .position(|&b| is_forbidden(b))
-        .map(|k| n * BLOCK + k)
+    crate::scan::first_byte(bytes, is_forbidden)
 }
 
 /// A located error at the first forbidden control character, if any.

@@ -101,8 +101,8 @@ fn digit_runs(text: &str) -> Vec<Run> {
     let b = text.as_bytes();
     let mut runs: Vec<Run> = Vec::new();
     let mut i = 0;
-    while let Some(at) = find_byte(b, i, |c| c.is_ascii_digit() | (c == 0xEF)) {
-        i = at;
+    while let Some(at) = crate::scan::first_byte(&b[i..], |c| c.is_ascii_digit() | (c == 0xEF)) {
+        i += at;
         let Some((d, len)) = digit_at(b, i) else {
             i += 1;
             continue;
@@ -122,22 +122,6 @@ fn digit_runs(text: &str) -> Vec<Run> {
         runs.push(run);
     }
     runs
-}
-
-/// The first byte at or after `from` for which `hit` holds. [`scan`] skips most of every
-/// page's bytes this way, so blocks of 16 bytes are tested without an early exit (which the
-/// compiler turns into vector instructions) and only a block with a hit is searched; `hit`
-/// should be plain comparisons joined with `|`.
-fn find_byte(bytes: &[u8], from: usize, hit: impl Fn(u8) -> bool) -> Option<usize> {
-    const BLOCK: usize = 16;
-    let mut base = from;
-    for block in bytes.get(from..)?.chunks(BLOCK) {
-        if block.iter().fold(false, |any, &c| any | hit(c)) {
-            return block.iter().position(|&c| hit(c)).map(|k| base + k);
-        }
-        base += block.len();
-    }
-    None
 }
 
 /// Whether the character after byte `end` continues a word (so the `X` is not a check digit).

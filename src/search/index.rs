@@ -134,7 +134,9 @@ fn push_clean(out: &mut String, s: &str) {
 fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
     let mut rest = s;
-    while let Some(at) = first_to_escape(rest.as_bytes()) {
+    while let Some(at) =
+        crate::scan::first_byte(rest.as_bytes(), |b| (b < 0x20) | (b == b'"') | (b == b'\\'))
+    {
         out.push_str(&rest[..at]);
         let b = rest.as_bytes()[at];
         match b {
@@ -156,20 +158,6 @@ fn push_json_str(out: &mut String, s: &str) {
     }
     out.push_str(rest);
     out.push('"');
-}
-
-/// Where the first byte JSON escapes is. Blocks of 16 bytes are tested whole, without stopping
-/// inside one, which the compiler turns into vector code: page text seldom needs escaping.
-fn first_to_escape(bytes: &[u8]) -> Option<usize> {
-    let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
-    let mut at = 0;
-    for block in bytes.chunks(16) {
-        if block.iter().fold(false, |any, &b| any | escaped(b)) {
-            return block.iter().position(|&b| escaped(b)).map(|k| at + k);
-        }
-        at += block.len();
-    }
-    None
 }
 
 /// Prepares one page for the index and returns the files of its text parts
@@ -340,12 +328,9 @@ impl Terms {
         });
     }
 
-    /// The terms' postings, their buffers cut to size: growth by doubling leaves a third of
-    /// them unused, and every run is kept until the shards are written.
+    /// The terms' postings.
     fn finish(self, out: &mut Vec<Term>) {
-        for ((key, first), mut t) in self.keys.into_iter().zip(self.states) {
-            t.pages.shrink_to_fit();
-            t.positions.shrink_to_fit();
+        for ((key, first), t) in self.keys.into_iter().zip(self.states) {
             out.push(Term {
                 key,
                 first,
@@ -621,6 +606,17 @@ impl PairTable {
 pub struct PostingRun(Vec<Term>);
 
 impl PostingRun {
+    /// The run with its buffers cut to size, to be kept in memory with the others until the
+    /// shards are written: growth by doubling leaves a third of them unused. (A run set aside
+    /// as [`PostingRun::to_bytes`] comes back cut to size.)
+    pub fn trimmed(mut self) -> PostingRun {
+        for t in &mut self.0 {
+            t.pages.shrink_to_fit();
+            t.positions.shrink_to_fit();
+        }
+        self
+    }
+
     /// The run as bytes, to wait outside memory until the index is written: the postings of
     /// a large site are as large as its text, and would otherwise pile up while pages render.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -739,7 +735,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
                     p.without_text()
                 })
                 .collect();
-            (acc.finish(), pages)
+            (acc.finish().trimmed(), pages)
         })
         .unzip();
     let pages: Vec<PageSearch> = pages.into_iter().flatten().collect();
