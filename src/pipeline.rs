@@ -962,8 +962,6 @@ type DocCache<'m> = (
     &'m std::collections::HashSet<String>,
 );
 
-/// Walks `content/`, parses every Markdown file in parallel (in a watch session only those
-/// that changed) and assembles the model.
 /// Runs `read` on the threads that read the content: four per core. With the files in the
 /// page cache, reading is parsing and the extra threads only take turns; with a cold cache
 /// (after a reboot, or files the system has evicted) most of a thread's time is waiting for
@@ -977,6 +975,8 @@ fn with_reading_threads<T: Send>(read: impl FnOnce() -> T + Send) -> T {
     }
 }
 
+/// Walks `content/`, parses every Markdown file in parallel (in a watch session only those
+/// that changed) and assembles the model.
 fn read_site(
     root: &Path,
     config: Config,
@@ -1369,7 +1369,7 @@ impl WaitingRun {
     fn set_aside(run: search::index::PostingRun, spill: &output::Spill) -> WaitingRun {
         match spill.put_bytes(&run.to_bytes()) {
             Ok(at) => WaitingRun::Spilled(at),
-            Err(_) => WaitingRun::Kept(run),
+            Err(_) => WaitingRun::Kept(run.trimmed()),
         }
     }
 
