@@ -249,13 +249,12 @@ impl Text {
     }
 }
 
-/// `s.chars().filter(|c| !c.is_whitespace()).count()`, but cheaper for Chinese text: no
-/// whitespace character lies above U+3000 (a test checks every character), so the Unicode
-/// table lookup of [`char::is_whitespace`] is skipped for Han characters and full-width
-/// punctuation, which are nearly all of the text. This was 40% fewer instructions.
+/// `s.chars().filter(|c| !c.is_whitespace()).count()`, with the search index's whitespace
+/// test, which skips the Unicode table for Han characters and full-width punctuation (nearly
+/// all of the text): 40% fewer instructions.
 fn count_non_whitespace(s: &str) -> usize {
     s.chars()
-        .filter(|&c| !(c <= '\u{3000}' && c.is_whitespace()))
+        .filter(|&c| !crate::search::text::is_space(c))
         .count()
 }
 
