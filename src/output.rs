@@ -203,7 +203,13 @@ impl Staging {
         if self.discard || !self.changed(rel, || Ok(xxhash_rust::xxh3::xxh3_64(bytes)))? {
             return Ok(());
         }
-        in_new_dirs(&path, |p| std::fs::write(p, bytes))
+        if rel.ends_with("/index.html") {
+            // A page's own directory (pretty URLs): nearly always new, so making it first
+            // spares the failed open that would find it missing.
+            in_own_dir(&path, |p| std::fs::write(p, bytes))
+        } else {
+            in_new_dirs(&path, |p| std::fs::write(p, bytes))
+        }
     }
 
     /// Copies the file `src` to `rel`.
@@ -542,9 +548,43 @@ fn in_new_dirs(path: &Path, create: impl Fn(&Path) -> io::Result<()>) -> io::Res
     }
 }
 
+/// Like [`in_new_dirs`] for a file whose directory is probably new: makes the directory
+/// first (its parents only if they are missing too), then creates the file.
+fn in_own_dir(path: &Path, create: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
+    if let Some(parent) = path.parent() {
+        match std::fs::create_dir(parent) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(parent)?,
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {}
+        }
+    }
+    create(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_dir_is_made_with_missing_parents_or_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            in_own_dir(&dir.path().join(rel), |p| std::fs::write(p, text)).unwrap()
+        };
+        write("a/b/c/index.html", "1");
+        write("a/b/index.html", "2");
+        write("a/b/index.html", "3");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a/b/c/index.html")).unwrap(),
+            "1"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a/b/index.html")).unwrap(),
+            "3"
+        );
+        std::fs::write(dir.path().join("f"), "").unwrap();
+        assert!(in_own_dir(&dir.path().join("f/index.html"), |p| std::fs::write(p, "")).is_err());
+    }
 
     #[test]
     fn write_new_never_replaces() {

@@ -473,8 +473,9 @@ fn build_into(
         // A plain build: the postings made while pages rendered.
         _ => match pages.postings {
             Some(waiting) => {
+                // Read back on every core: a large site's runs take tens of milliseconds.
                 let postings = waiting
-                    .into_iter()
+                    .into_par_iter()
                     .map(|run| run.load(&spill))
                     .collect::<std::io::Result<Vec<_>>>()
                     .map_err(io_err("读取临时文件"))?;
@@ -1301,8 +1302,11 @@ fn render_pages_indexed(
         })
         .collect();
     type Done = (PageDigest, PageRest, search::PageSearch, Vec<Diagnostic>);
+    // One run per task: runs differ in cost (brand pages are heavier than news), and a core
+    // left with a batch of them at the end would finish alone.
     let runs: Vec<(Vec<(PageId, Done)>, WaitingRun)> = runs
         .into_par_iter()
+        .with_max_len(1)
         .map(|pages| {
             let mut postings = search::index::Postings::new();
             let done = pages

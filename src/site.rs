@@ -307,9 +307,20 @@ impl Site {
             links: HashMap::new(),
             unreadable: Default::default(),
         };
-        let (section_docs, page_docs): (Vec<_>, Vec<_>) = docs
-            .into_iter()
-            .partition(|d| matches!(d.front, DocFront::Section(_)));
+        // Documents are large: grown by doubling, the lists would copy them over and over.
+        let sections = docs
+            .iter()
+            .filter(|d| matches!(d.front, DocFront::Section(_)))
+            .count();
+        let mut section_docs = Vec::with_capacity(sections);
+        let mut page_docs = Vec::with_capacity(docs.len() - sections);
+        for d in docs {
+            match d.front {
+                DocFront::Section(_) => section_docs.push(d),
+                _ => page_docs.push(d),
+            }
+        }
+        site.pages.reserve_exact(page_docs.len());
         let hidden_dirs = site.add_sections(section_docs, drafts);
         let (bundles, terms) = site.add_pages(page_docs, drafts, &hidden_dirs, diags);
         site.add_assets(assets, &bundles, &hidden_dirs);
