@@ -462,49 +462,61 @@ fn build_into(
     tracing::debug!("lists written at {:?}", started.elapsed());
     let fold = site.config.search_fold_traditional;
     let previous_index = memo.as_deref().and_then(|m| m.search.as_ref());
-    let (search_stats, search_outputs) = match previous_index {
-        // A check writes nothing; the index has no problems of its own to find.
-        _ if mode == Mode::Check => (search::IndexStats::default(), Vec::new()),
-        Some((key, files, stats))
-            if pages.search_key == Some(*key) && files.iter().all(|f| staging.keep(f)) =>
-        {
-            (*stats, files.clone())
-        }
-        // A plain build: the postings made while pages rendered.
-        _ => match pages.postings {
-            Some(waiting) => {
-                // Read back on every core: a large site's runs take tens of milliseconds.
-                let postings = waiting
-                    .into_par_iter()
-                    .map(|run| run.load(&spill))
-                    .collect::<std::io::Result<Vec<_>>>()
-                    .map_err(io_err("读取临时文件"))?;
-                let (files, stats) = write_to_staging(&staging, &mut diags, |sink| {
-                    search::index::write_index(postings, &pages.search, fold, sink)
-                });
-                tracing::debug!("search index written at {:?}", started.elapsed());
-                (stats, files)
+    // The feeds and static files are written beside the index: the sitemap and feed are made
+    // on one thread, and would otherwise hold up the end of a large build.
+    let mut fixed_diags = Diagnostics::default();
+    let write_index = |diags: &mut Diagnostics| -> Result<_, BuildError> {
+        Ok(match previous_index {
+            // A check writes nothing; the index has no problems of its own to find.
+            _ if mode == Mode::Check => (search::IndexStats::default(), Vec::new()),
+            Some((key, files, stats))
+                if pages.search_key == Some(*key) && files.iter().all(|f| staging.keep(f)) =>
+            {
+                (*stats, files.clone())
             }
-            // A session: from every page memo's text.
-            None => {
-                let docs = pages.memos.iter().flatten().map(|p| p.search.clone());
-                let index = search::index::build_index(docs.collect(), fold);
-                tracing::debug!("search index built at {:?}", started.elapsed());
-                write_search(&index, &staging, &mut diags);
-                let files = index.files.iter().map(|(rel, _)| rel.clone()).collect();
-                (index.stats, files)
-            }
-        },
+            // A plain build: the postings made while pages rendered.
+            _ => match pages.postings {
+                Some(waiting) => {
+                    // Read back on every core: a large site's runs take tens of milliseconds.
+                    let postings = waiting
+                        .into_par_iter()
+                        .map(|run| run.load(&spill))
+                        .collect::<std::io::Result<Vec<_>>>()
+                        .map_err(io_err("读取临时文件"))?;
+                    let (files, stats) = write_to_staging(&staging, diags, |sink| {
+                        search::index::write_index(postings, &pages.search, fold, sink)
+                    });
+                    tracing::debug!("search index written at {:?}", started.elapsed());
+                    (stats, files)
+                }
+                // A session: from every page memo's text.
+                None => {
+                    let docs = pages.memos.iter().flatten().map(|p| p.search.clone());
+                    let index = search::index::build_index(docs.collect(), fold);
+                    tracing::debug!("search index built at {:?}", started.elapsed());
+                    write_search(&index, &staging, diags);
+                    let files = index.files.iter().map(|(rel, _)| rel.clone()).collect();
+                    (index.stats, files)
+                }
+            },
+        })
     };
-    let search_files = search_outputs.len() + search_stats.parts;
-    write_fixed(
-        &site,
-        &pages.digests,
-        syntax_css.as_deref().unwrap_or(""),
-        theme,
-        &staging,
-        &mut diags,
+    let (indexed, ()) = rayon::join(
+        || write_index(&mut diags),
+        || {
+            write_fixed(
+                &site,
+                &pages.digests,
+                syntax_css.as_deref().unwrap_or(""),
+                theme,
+                &staging,
+                &mut fixed_diags,
+            )
+        },
     );
+    let (search_stats, search_outputs) = indexed?;
+    diags.extend(fixed_diags.0);
+    let search_files = search_outputs.len() + search_stats.parts;
     stop_if_errors(&diags)?;
     tracing::debug!("static files written at {:?}", started.elapsed());
 
