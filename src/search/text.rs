@@ -51,12 +51,29 @@ const SLOW: u16 = 0xd800;
 /// forms and Latin letters are about a fifth of Chinese text; a lookup here spares them the
 /// NFKC iterator. Built once, in a few milliseconds: the NFKC quick check settles nearly every
 /// character without decomposing it.
-fn lone_forms() -> &'static [u16] {
-    static TABLE: OnceLock<Vec<u16>> = OnceLock::new();
+fn lone_forms() -> &'static [u16; 0x1_0000] {
+    static TABLE: OnceLock<Box<[u16; 0x1_0000]>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        (0..=0xffff)
+        let forms: Vec<u16> = (0..=0xffff)
             .map(|u| char::from_u32(u).map_or(SLOW, lone_form))
-            .collect()
+            .collect();
+        forms.try_into().expect("one entry per BMP character")
+    })
+}
+
+/// [`lone_forms`] with the traditional → simplified fold applied (every fold pair is in the
+/// BMP), for sites that fold: one lookup instead of a lookup and a hash map probe.
+fn folded_lone_forms() -> &'static [u16; 0x1_0000] {
+    static TABLE: OnceLock<Box<[u16; 0x1_0000]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut forms = lone_forms().to_vec();
+        for form in forms.iter_mut().filter(|f| **f != SLOW) {
+            let folded = char::from_u32(u32::from(*form)).map(fold_char);
+            *form = folded
+                .and_then(|c| u16::try_from(u32::from(c)).ok())
+                .unwrap_or(SLOW);
+        }
+        forms.try_into().expect("one entry per BMP character")
     })
 }
 
@@ -112,78 +129,144 @@ fn is_mark(c: char) -> bool {
 
 /// The normalised form of `text` (see the module documentation).
 pub fn normalize(text: &str, fold: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    each_cluster(text, fold, |_, _| {}, |n| out.push(n));
-    out
+    let mut out = Vec::with_capacity(text.len());
+    Normaliser::new(text, fold).run(&mut out, usize::MAX, usize::MAX);
+    String::from_utf16(&out).expect("normalised characters")
 }
 
-/// Normalises `text` onto `out`, in UTF-16, and reports, for every cluster, its byte offset in
-/// `text` and the position (in characters) where its normalised form starts. Returns the
-/// number of characters written.
-pub(crate) fn normalize_mapped(
-    text: &str,
+/// Normalises a text cluster by cluster (a character and the combining marks after it) onto
+/// UTF-16, as far as the caller asks: the index needs to know where the title, the headings and
+/// each text part end. This loop runs once per character of every page: a character without
+/// marks, nearly every one, is read straight from the bytes and normalised with one table
+/// lookup (see [`lone_forms`]).
+pub(crate) struct Normaliser<'t> {
+    text: &'t str,
     fold: bool,
-    out: &mut Vec<u16>,
-    at: impl FnMut(usize, usize),
-) -> usize {
-    each_cluster(text, fold, at, |n| match u16::try_from(u32::from(n)) {
-        Ok(unit) => out.push(unit),
-        Err(_) => out.extend_from_slice(n.encode_utf16(&mut [0; 2])),
-    })
+    /// [`lone_forms`], folded when asked.
+    forms: &'static [u16; 0x1_0000],
+    /// Byte offset in the text where the next cluster starts.
+    pub at: usize,
+    /// Characters written so far.
+    pub emitted: usize,
 }
 
-/// Splits `text` into clusters (a character and the combining marks after it), calls
-/// `start(byte_offset, characters_so_far)` at each, then `f` with each character of its
-/// normalised form; returns the characters emitted. This loop runs once per character of
-/// every page: a character without marks, nearly every one, is normalised without slicing or
-/// decoding again (see [`lone`]).
-fn each_cluster(
-    text: &str,
-    fold: bool,
-    mut start: impl FnMut(usize, usize),
-    mut f: impl FnMut(char),
-) -> usize {
-    let forms = lone_forms();
-    let mut emitted = 0;
-    let mut chars = text.char_indices();
-    let mut next = chars.next();
-    while let Some((at, c)) = next {
-        start(at, emitted);
-        next = chars.next();
+impl<'t> Normaliser<'t> {
+    /// Normalises `text` from its start.
+    pub(crate) fn new(text: &'t str, fold: bool) -> Normaliser<'t> {
+        Normaliser {
+            text,
+            fold,
+            forms: if fold {
+                folded_lone_forms()
+            } else {
+                lone_forms()
+            },
+            at: 0,
+            emitted: 0,
+        }
+    }
+
+    /// Whether the whole text is normalised.
+    pub(crate) fn done(&self) -> bool {
+        self.at >= self.text.len()
+    }
+
+    /// Normalises clusters onto `out` while the next one starts before byte `until` and fewer
+    /// than `limit` characters are written.
+    pub(crate) fn run(&mut self, out: &mut Vec<u16>, until: usize, limit: usize) {
+        let until = until.min(self.text.len());
+        while self.at < until && self.emitted < limit {
+            self.ideographs(out, until, limit);
+            if self.at < until && self.emitted < limit {
+                self.cluster(out);
+            }
+        }
+    }
+
+    /// Normalises a stretch of CJK ideographs (U+4000–U+9FFF: three bytes each, nearly all of
+    /// Chinese text, and never a combining mark), each with one lookup, as long as
+    /// [`Normaliser::run`] would go on; leaves the stretch's last character to
+    /// [`Normaliser::cluster`] when marks may follow it.
+    #[inline(always)]
+    fn ideographs(&mut self, out: &mut Vec<u16>, until: usize, limit: usize) {
+        let bytes = self.text.as_bytes();
+        let mut at = self.at;
+        // Where the stretch must stop: each character takes three bytes and gives one.
+        let stop = until.min(at.saturating_add((limit - self.emitted).saturating_mul(3)));
+        while at < stop {
+            // The character and the lead byte of the next one.
+            let Some(&[lead, b1, b2, next]) = bytes.get(at..at + 4) else {
+                break;
+            };
+            if !(0xe4..=0xe9).contains(&lead) || may_be_mark(next) {
+                break;
+            }
+            let c = usize::from(lead & 0x0f) << 12 | usize::from(b1 & 0x3f) << 6;
+            let form = self.forms[c | usize::from(b2 & 0x3f)];
+            if form == SLOW {
+                break;
+            }
+            out.push(form);
+            at += 3;
+        }
+        self.emitted += (at - self.at) / 3;
+        self.at = at;
+    }
+
+    /// Normalises the cluster at [`Normaliser::at`].
+    fn cluster(&mut self, out: &mut Vec<u16>) {
+        let bytes = self.text.as_bytes();
+        let at = self.at;
+        let (c, len) = decode_at(bytes, at);
+        let mut end = at + len;
         let mut marks = false;
-        while next.is_some_and(|(_, m)| is_mark(m)) {
+        while let Some(&lead) = bytes.get(end) {
+            if !may_be_mark(lead) {
+                break;
+            }
+            let (m, len) = decode_at(bytes, end);
+            if !char::from_u32(m).is_some_and(is_mark) {
+                break;
+            }
             marks = true;
-            next = chars.next();
+            end += len;
         }
-        match lone(c, forms).filter(|_| !marks) {
-            Some(n) => {
-                f(if fold { fold_char(n) } else { n });
-                emitted += 1;
-            }
-            None => {
-                let end = next.map_or(text.len(), |(end, _)| end);
-                norm_cluster(&text[at..end], fold, |n| {
-                    f(n);
-                    emitted += 1;
-                });
-            }
+        let form = match self.forms.get(c as usize) {
+            Some(&form) if !marks => form,
+            _ => SLOW,
+        };
+        if form != SLOW {
+            out.push(form);
+            self.emitted += 1;
+        } else {
+            norm_cluster(&self.text[at..end], self.fold, |n| {
+                out.extend_from_slice(n.encode_utf16(&mut [0; 2]));
+                self.emitted += 1;
+            });
         }
+        self.at = end;
     }
-    emitted
 }
 
-/// The normalised form of `c` as a cluster of its own, before the fold, when it is one
-/// character found without the NFKC iterator: CJK ideographs as they are, the rest of the BMP
-/// by [`lone_forms`].
-#[inline]
-fn lone(c: char, forms: &[u16]) -> Option<char> {
-    if ('\u{4e00}'..='\u{9fff}').contains(&c) {
-        return Some(c);
+/// The code point of the character at byte `at` of `bytes` (UTF-8, `at` where a character
+/// starts), and its length in bytes; no validation, the bytes come from a `str`.
+#[inline(always)]
+fn decode_at(bytes: &[u8], at: usize) -> (u32, usize) {
+    let b = u32::from(bytes[at]);
+    let cont = |k: usize| u32::from(bytes[at + k] & 0x3f);
+    match b {
+        0..=0x7f => (b, 1),
+        0x80..=0xdf => ((b & 0x1f) << 6 | cont(1), 2),
+        0xe0..=0xef => ((b & 0x0f) << 12 | cont(1) << 6 | cont(2), 3),
+        _ => ((b & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3), 4),
     }
-    match forms.get(c as usize) {
-        Some(&n) if n != SLOW => char::from_u32(u32::from(n)),
-        _ => None,
-    }
+}
+
+/// Whether the character starting with byte `lead` may be a combining mark, as [`is_mark`]
+/// decides: none starts with a byte below 0xCC (below U+0300) or 0xE4–0xE9 (U+4000–U+9FFF).
+#[inline(always)]
+fn may_be_mark(lead: u8) -> bool {
+    !(lead < 0xcc || (0xe4..=0xe9).contains(&lead))
 }
 
 /// The terms of a query: normalised, split at whitespace, empty and repeated terms dropped.
@@ -426,6 +509,23 @@ fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Normalises `text` onto `out` and reports, for every cluster, its byte offset in `text`
+    /// and the position (in characters) where its normalised form starts. Returns the number
+    /// of characters written.
+    fn normalize_mapped(
+        text: &str,
+        fold: bool,
+        out: &mut Vec<u16>,
+        mut at: impl FnMut(usize, usize),
+    ) -> usize {
+        let mut n = Normaliser::new(text, fold);
+        while !n.done() {
+            at(n.at, n.emitted);
+            n.run(out, n.at + 1, usize::MAX);
+        }
+        n.emitted
+    }
 
     /// The definition the fast path must agree with: split before every character that is not
     /// a combining mark, then NFKC, lower case and fold each piece.
