@@ -127,6 +127,34 @@ fn is_mark(c: char) -> bool {
     !(c < '\u{300}' || ('\u{3400}'..='\u{9fff}').contains(&c)) && is_combining_mark(c)
 }
 
+/// [`is_mark`] of a code point, the BMP by a bit table (the punctuation of Chinese text is
+/// among the characters the shortcut leaves to the lookup).
+#[inline(always)]
+fn is_mark_code(c: u32, bmp_marks: &[u64; 1024]) -> bool {
+    if c < 0x300 || (0x3400..=0x9fff).contains(&c) {
+        return false;
+    }
+    match bmp_marks.get(c as usize / 64) {
+        Some(bits) => bits >> (c % 64) & 1 != 0,
+        None => char::from_u32(c).is_some_and(is_combining_mark),
+    }
+}
+
+/// One bit per BMP character: whether it is a combining mark.
+fn bmp_marks() -> &'static [u64; 1024] {
+    static TABLE: OnceLock<[u64; 1024]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut bits = [0u64; 1024];
+        for c in (0..=0xffff)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_combining_mark(c))
+        {
+            bits[c as usize / 64] |= 1 << (c as u32 % 64);
+        }
+        bits
+    })
+}
+
 /// The normalised form of `text` (see the module documentation).
 pub fn normalize(text: &str, fold: bool) -> String {
     let mut out = Vec::with_capacity(text.len());
@@ -144,6 +172,8 @@ pub(crate) struct Normaliser<'t> {
     fold: bool,
     /// [`lone_forms`], folded when asked.
     forms: &'static [u16; 0x1_0000],
+    /// [`bmp_marks`].
+    marks: &'static [u64; 1024],
     /// Byte offset in the text where the next cluster starts.
     pub at: usize,
     /// Characters written so far.
@@ -161,6 +191,7 @@ impl<'t> Normaliser<'t> {
             } else {
                 lone_forms()
             },
+            marks: bmp_marks(),
             at: 0,
             emitted: 0,
         }
@@ -175,42 +206,83 @@ impl<'t> Normaliser<'t> {
     /// than `limit` characters are written.
     pub(crate) fn run(&mut self, out: &mut Vec<u16>, until: usize, limit: usize) {
         let until = until.min(self.text.len());
-        while self.at < until && self.emitted < limit {
-            self.ideographs(out, until, limit);
-            if self.at < until && self.emitted < limit {
+        let more = |n: &Self| n.at < until && n.emitted < limit;
+        while more(self) {
+            self.three_byte_chars(out, until, limit);
+            let at = self.at;
+            if more(self) {
+                self.lone_chars(out, until, limit);
+            }
+            if self.at == at && more(self) {
                 self.cluster(out);
             }
         }
     }
 
-    /// Normalises a stretch of CJK ideographs (U+4000–U+9FFF: three bytes each, nearly all of
-    /// Chinese text, and never a combining mark), each with one lookup, as long as
-    /// [`Normaliser::run`] would go on; leaves the stretch's last character to
-    /// [`Normaliser::cluster`] when marks may follow it.
+    /// Normalises a stretch of three-byte characters (U+0800–U+FFFF: CJK ideographs and
+    /// Chinese punctuation, nearly all of Chinese text) that are clusters of their own, each
+    /// with one lookup, as far as [`Normaliser::run`] would go.
     #[inline(always)]
-    fn ideographs(&mut self, out: &mut Vec<u16>, until: usize, limit: usize) {
-        let bytes = self.text.as_bytes();
-        let mut at = self.at;
-        // Where the stretch must stop: each character takes three bytes and gives one.
-        let stop = until.min(at.saturating_add((limit - self.emitted).saturating_mul(3)));
-        while at < stop {
-            // The character and the lead byte of the next one.
-            let Some(&[lead, b1, b2, next]) = bytes.get(at..at + 4) else {
+    fn three_byte_chars(&mut self, out: &mut Vec<u16>, until: usize, limit: usize) {
+        let max = (until - self.at).div_ceil(3).min(limit - self.emitted);
+        let mut rest = &self.text.as_bytes()[self.at..];
+        let mut done = 0;
+        while done < max {
+            let [lead @ 0xe0..=0xef, b1, b2, after @ ..] = rest else {
                 break;
             };
-            if !(0xe4..=0xe9).contains(&lead) || may_be_mark(next) {
-                break;
-            }
-            let c = usize::from(lead & 0x0f) << 12 | usize::from(b1 & 0x3f) << 6;
-            let form = self.forms[c | usize::from(b2 & 0x3f)];
+            let c = usize::from(lead & 0x0f) << 12
+                | usize::from(b1 & 0x3f) << 6
+                | usize::from(b2 & 0x3f);
+            let form = self.forms[c];
             if form == SLOW {
                 break;
             }
+            // The next character must be no mark; after an ideograph, another one usually
+            // follows, which the lead byte shows.
+            if after.first().is_some_and(|&next| may_be_mark(next))
+                && is_mark_code(decode_at(after, 0).0, self.marks)
+            {
+                break;
+            }
             out.push(form);
-            at += 3;
+            rest = after;
+            done += 1;
         }
-        self.emitted += (at - self.at) / 3;
-        self.at = at;
+        self.at += 3 * done;
+        self.emitted += done;
+    }
+
+    /// Normalises a stretch of characters of one, two or four bytes that are clusters of
+    /// their own (the next character is no mark) with a form in the table, each with one
+    /// lookup and decoded once, as long as [`Normaliser::run`] would go on: nearly all of
+    /// any other text.
+    #[inline(always)]
+    fn lone_chars(&mut self, out: &mut Vec<u16>, until: usize, limit: usize) {
+        let bytes = self.text.as_bytes();
+        let (mut at, mut emitted) = (self.at, self.emitted);
+        let (mut c, mut len) = decode_at(bytes, at);
+        while at < until && emitted < limit {
+            // Three-byte characters are left to `three_byte_chars`.
+            if (0x800..=0xffff).contains(&c) {
+                break;
+            }
+            let next = at + len;
+            // No character follows the last one: U+0000 stands for none, and is no mark.
+            let (m, m_len) = match next < bytes.len() {
+                true => decode_at(bytes, next),
+                false => (0, 0),
+            };
+            let form = self.forms.get(c as usize).copied().unwrap_or(SLOW);
+            if form == SLOW || is_mark_code(m, self.marks) {
+                break;
+            }
+            out.push(form);
+            emitted += 1;
+            at = next;
+            (c, len) = (m, m_len);
+        }
+        (self.at, self.emitted) = (at, emitted);
     }
 
     /// Normalises the cluster at [`Normaliser::at`].
@@ -554,7 +626,7 @@ mod tests {
             chars in proptest::collection::vec(proptest::sample::select(vec![
                 'a', 'Z', ' ', '\u{3000}', '，', '。', 'Ａ', '①', '㈱', 'ﬁ', 'İ', 'É', 'e',
                 '\u{301}', '\u{308}', '\u{20dd}', '國', '党', '丽', '\u{2f800}', '\u{ff9e}', 'ｶ',
-                '\u{1100}', '\u{1161}', 'Σ', 'ß', '\u{fe0f}', '\u{200d}',
+                '\u{1100}', '\u{1161}', 'Σ', 'ß', '\u{fe0f}', '\u{200d}', '\u{3099}', '\u{302a}', 'か',
             ]), 0..40),
             fold in any::<bool>(),
         ) {
