@@ -361,48 +361,57 @@ pub struct BodyText {
     pub body: String,
 }
 
-/// Elements whose boundaries separate words, as a browser's `innerText` would.
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "blockquote",
-    "pre",
-    "table",
-    "thead",
-    "tbody",
-    "tfoot",
-    "tr",
-    "td",
-    "th",
-    "caption",
-    "br",
-    "hr",
-    "figure",
-    "figcaption",
-    "section",
-    "article",
-    "aside",
-    "header",
-    "footer",
-    "nav",
-    "details",
-    "summary",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "video",
-    "audio",
-    "iframe",
-];
+/// Whether elements named `name` (lower case) have boundaries that separate words, as a
+/// browser's `innerText` would. A `match` rather than a list to search: it runs at every tag.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "td"
+            | "th"
+            | "caption"
+            | "br"
+            | "hr"
+            | "figure"
+            | "figcaption"
+            | "section"
+            | "article"
+            | "aside"
+            | "header"
+            | "footer"
+            | "nav"
+            | "details"
+            | "summary"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "video"
+            | "audio"
+            | "iframe"
+    )
+}
+
+/// Elements whose content is no text a reader sees.
+const RAW_TEXT: [&str; 3] = ["script", "style", "template"];
+
+/// The longest element name [`body_text`] tells apart (`blockquote`, `figcaption`).
+const LONGEST_NAME: usize = 10;
 
 /// Extracts the text of body HTML as a reader sees it: no markup, entities decoded, the text of
 /// `<script>`, `<style>` and `<template>` left out, headings collected apart.
@@ -410,7 +419,7 @@ pub fn body_text(html: &str) -> BodyText {
     let mut out = BodyText::default();
     let mut heading: Option<String> = None;
     // Inside `<script>`, `<style>` or `<template>`: the name of the element to close.
-    let mut skip_until: Option<String> = None;
+    let mut skip_until: Option<&str> = None;
     let mut rest = html;
     while !rest.is_empty() {
         let lt = rest.find('<').unwrap_or(rest.len());
@@ -440,19 +449,32 @@ pub fn body_text(html: &str) -> BodyText {
         rest = &rest[end + 1..];
         let closing = tag.starts_with('/');
         let raw = tag.trim_start_matches('/');
-        let name =
-            raw[..raw.bytes().take_while(u8::is_ascii_alphanumeric).count()].to_ascii_lowercase();
-        if name.is_empty() {
+        // The name in lower case, on the stack: longer names are none of those told apart,
+        // and stand for themselves as an empty name.
+        let len = raw.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        if len == 0 {
             continue;
         }
+        let mut lower = [0u8; LONGEST_NAME];
+        let name = match lower.get_mut(..len) {
+            Some(name) => {
+                for (l, b) in name.iter_mut().zip(raw.bytes()) {
+                    *l = b.to_ascii_lowercase();
+                }
+                std::str::from_utf8(name).unwrap_or("")
+            }
+            None => "",
+        };
         if let Some(waiting) = &skip_until {
             if closing && *waiting == name {
                 skip_until = None;
             }
             continue;
         }
-        match name.as_str() {
-            "script" | "style" | "template" if !closing => skip_until = Some(name),
+        match name {
+            "script" | "style" | "template" if !closing => {
+                skip_until = RAW_TEXT.into_iter().find(|&n| n == name);
+            }
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 if closing {
                     if let Some(h) = heading.take() {
@@ -466,7 +488,7 @@ pub fn body_text(html: &str) -> BodyText {
                 }
                 push_break(&mut out.body);
             }
-            n if BLOCKS.contains(&n) => push_break(heading.as_mut().unwrap_or(&mut out.body)),
+            n if is_block(n) => push_break(heading.as_mut().unwrap_or(&mut out.body)),
             _ => {}
         }
     }
