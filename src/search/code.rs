@@ -22,9 +22,36 @@ fn digits(mut n: u32, mut f: impl FnMut(u8)) {
     f(DIGITS[n as usize]);
 }
 
+/// The varints of the numbers below `FINAL * CONT` (1,728), which take one or two digits:
+/// nearly every number of the postings, a position gap for every character of every page.
+/// A lookup spares them the digit loop and its division.
+static SHORT: [[u8; 2]; (FINAL * CONT) as usize] = short_varints();
+
+const fn short_varints() -> [[u8; 2]; (FINAL * CONT) as usize] {
+    let mut table = [[0; 2]; (FINAL * CONT) as usize];
+    let mut n = 0;
+    while n < FINAL * CONT {
+        table[n as usize] = if n < FINAL {
+            [DIGITS[n as usize], 0]
+        } else {
+            [
+                DIGITS[(FINAL + n % CONT) as usize],
+                DIGITS[(n / CONT) as usize],
+            ]
+        };
+        n += 1;
+    }
+    table
+}
+
 /// Appends `n` as a varint.
+#[inline]
 pub fn push_varint(out: &mut Vec<u8>, n: u32) {
-    digits(n, |d| out.push(d));
+    match SHORT.get(n as usize) {
+        Some(&[d, _]) if n < FINAL => out.push(d),
+        Some(two) => out.extend_from_slice(two),
+        None => digits(n, |d| out.push(d)),
+    }
 }
 
 /// Appends `n` as a varint to text (the digits are ASCII).

@@ -173,10 +173,17 @@ pub fn prepare_page(
     let mut part_starts: Vec<usize> = vec![0];
     let mut next_part = PART;
     let (mut title_end, mut headings_end) = (None, None);
-    // The byte offset awaited next: where the title ends, then where the headings end. One
-    // test per cluster, as this runs for every character.
+    // The byte offset awaited next: where the title ends, then where the headings end.
     let mut awaited = title_end_b;
-    let n = text::normalize_mapped(&plain, fold, &mut norm, |offset, pos| {
+    let mut normaliser = text::Normaliser::new(&plain, fold);
+    // Normalised in stretches, each up to the first cluster at or after the awaited offset or
+    // the next part: the loop over every character asks nothing else.
+    loop {
+        normaliser.run(&mut norm, awaited, next_part);
+        if normaliser.done() {
+            break;
+        }
+        let (offset, pos) = (normaliser.at, normaliser.emitted);
         if offset >= awaited {
             title_end.get_or_insert(pos);
             if offset >= headings_end_b {
@@ -190,7 +197,8 @@ pub fn prepare_page(
             part_starts.push(offset);
             next_part += PART;
         }
-    });
+    }
+    let n = normaliser.emitted;
     let mut head = String::new();
     for s in [&page.url, &page.title, &page.place, &page.date] {
         push_json_str(&mut head, s);
@@ -224,10 +232,11 @@ pub fn prepare_page(
 
 const PAIR: u64 = 1 << 42;
 
-fn term_key(a: char, b: Option<char>) -> u64 {
+/// The key of a single character (`b` = `None`) or of a pair, from code points.
+fn term_key(a: u32, b: Option<u32>) -> u64 {
     match b {
-        None => a as u64,
-        Some(b) => PAIR | (a as u64) << 21 | b as u64,
+        None => u64::from(a),
+        Some(b) => PAIR | u64::from(a) << 21 | u64::from(b),
     }
 }
 
@@ -297,6 +306,7 @@ struct TermState {
 
 impl TermState {
     /// Starts the entry of `page`: its page number, as a gap after the last one.
+    #[inline]
     fn open(&mut self, page: u32) {
         if self.last != page {
             push_varint(&mut self.pages, gap(Some(self.last), page));
@@ -359,9 +369,52 @@ pub struct Postings {
 
 const NONE: u32 = u32::MAX;
 
-/// The characters of normalised text (always valid UTF-16).
-fn chars(text: &[u16]) -> impl Iterator<Item = char> + '_ {
-    char::decode_utf16(text.iter().copied()).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+/// The code points of normalised text (always valid UTF-16; a lone surrogate would read as
+/// U+FFFD, as [`char::decode_utf16`] reads it). Plain numbers: the index never needs a
+/// `char`, and a BMP unit, nearly every one, takes one test.
+fn code_points(text: &[u16]) -> impl Iterator<Item = u32> + '_ {
+    let mut units = text.iter();
+    std::iter::from_fn(move || {
+        let u = u32::from(*units.next()?);
+        if u & 0xf800 != 0xd800 {
+            return Some(u);
+        }
+        let low = units.as_slice().first().map(|&l| u32::from(l));
+        match low {
+            Some(l) if u < 0xdc00 && (0xdc00..0xe000).contains(&l) => {
+                units.next();
+                Some(0x1_0000 + ((u - 0xd800) << 10) + (l - 0xdc00))
+            }
+            _ => Some(0xfffd),
+        }
+    })
+}
+
+/// [`text::is_space`] of a code point; the characters of Chinese text (above U+3000) take
+/// one comparison.
+#[inline]
+fn is_space(c: u32) -> bool {
+    c <= 0x3000 && char::from_u32(c).is_some_and(text::is_space)
+}
+
+/// The fields a page's first characters belong to: positions below `title_end` are in the
+/// title, the following ones below `headings_end` in headings.
+#[derive(Clone, Copy)]
+struct Fields {
+    title_end: u32,
+    headings_end: u32,
+}
+
+impl Fields {
+    /// Whether position `pos` is in the title, and whether in headings.
+    #[inline]
+    fn of(self, pos: u32) -> (u32, u32) {
+        let title = pos < self.title_end;
+        (
+            u32::from(title),
+            u32::from(!title && pos < self.headings_end),
+        )
+    }
 }
 
 impl Postings {
@@ -380,7 +433,7 @@ impl Postings {
 
     /// The number of character `c` (on `page`, should it be new).
     #[inline]
-    fn single_id(&mut self, c: char, page: u32) -> u32 {
+    fn single_id(&mut self, c: u32, page: u32) -> u32 {
         match self.single_ids.get(c as usize) {
             Some(&id) if id != NONE => id,
             _ => self.new_single(c, page),
@@ -390,7 +443,7 @@ impl Postings {
     /// The number of `c` when [`Postings::single_id`] finds none in its table: a new BMP
     /// character, or any other.
     #[cold]
-    fn new_single(&mut self, c: char, page: u32) -> u32 {
+    fn new_single(&mut self, c: u32, page: u32) -> u32 {
         let next = self.singles.states.len() as u32;
         let id = match self.single_ids.get_mut(c as usize) {
             Some(slot) => {
@@ -407,7 +460,7 @@ impl Postings {
 
     /// The number of the pair `a`, `b` (on `page`, should it be new).
     #[inline]
-    fn pair_id(&mut self, a: char, b: char, page: u32) -> u32 {
+    fn pair_id(&mut self, a: u32, b: u32, page: u32) -> u32 {
         match bmp_pair(a, b).map(|pair| self.pair_ids.find(pair)) {
             Some(Ok(id)) => id,
             _ => self.new_pair(a, b, page),
@@ -417,7 +470,7 @@ impl Postings {
     /// The number of a pair [`Postings::pair_id`] finds none for in its table: a new pair of
     /// BMP characters, or any other pair.
     #[cold]
-    fn new_pair(&mut self, a: char, b: char, page: u32) -> u32 {
+    fn new_pair(&mut self, a: u32, b: u32, page: u32) -> u32 {
         let next = self.pairs.states.len() as u32;
         let id = match bmp_pair(a, b) {
             Some(pair) => match self.pair_ids.find(pair) {
@@ -435,72 +488,73 @@ impl Postings {
     /// Adds one page's postings. Pages must come in increasing number.
     pub fn add_page(&mut self, doc: &PageSearch) {
         let page = doc.id;
-        let mut prev: Option<char> = None;
-        for (pos, c) in chars(&doc.text).enumerate() {
-            let pos = pos as u32;
-            if text::is_space(c) {
-                prev = None;
-                continue;
-            }
-            let id = self.single_id(c, page);
-            let t = &mut self.singles.states[id as usize];
-            if t.n == 0 {
-                t.first_pos = pos;
-                self.touched_singles.push(id);
-            }
-            t.n += 1;
-            if let Some(p) = prev {
-                // A pair is where it starts.
-                let start = pos - 1;
-                let id = self.pair_id(p, c, page);
-                let t = &mut self.pairs.states[id as usize];
-                let after = if t.n == 0 {
-                    t.first_pos = start;
-                    self.touched_pairs.push(id);
-                    None
-                } else {
-                    Some(t.last_pos)
-                };
-                push_varint(&mut t.positions, gap(after, start));
-                t.last_pos = start;
-                t.n += 1;
-            }
-            prev = Some(c);
+        let fields = Fields {
+            title_end: doc.title_end,
+            headings_end: doc.headings_end,
+        };
+        let prefix = doc.title_end.max(doc.headings_end) as usize;
+        let mut prev = None;
+        let mut chars = code_points(&doc.text).zip(0u32..);
+        // The title and headings, where occurrences are also counted by field (with the
+        // character after them, which still ends a pair in them); then the rest, where the
+        // pass never asks where it is.
+        for (c, pos) in chars.by_ref().take(prefix + 1) {
+            prev = self.add_char::<true>(page, c, pos, prev, fields);
         }
-        self.count_fields(doc);
+        for (c, pos) in chars {
+            prev = self.add_char::<false>(page, c, pos, prev, fields);
+        }
         self.close_page(page);
     }
 
-    /// Counts the occurrences in the title and in the headings: a short prefix of the text,
-    /// counted apart so the pass over the whole text never asks where it is.
-    fn count_fields(&mut self, doc: &PageSearch) {
-        let page = doc.id;
-        let in_title = |pos: u32| pos < doc.title_end;
-        let in_headings = |pos: u32| !in_title(pos) && pos < doc.headings_end;
-        let prefix = doc.title_end.max(doc.headings_end) as usize;
-        let mut prev: Option<char> = None;
-        // The character just after the prefix still ends a pair in it.
-        for (pos, c) in chars(&doc.text).enumerate().take(prefix + 1) {
-            let pos = pos as u32;
-            if text::is_space(c) {
-                prev = None;
-                continue;
-            }
-            if (pos as usize) < prefix {
-                let id = self.single_id(c, page);
-                let t = &mut self.singles.states[id as usize];
-                t.n_title += u32::from(in_title(pos));
-                t.n_headings += u32::from(in_headings(pos));
-            }
-            if let Some(p) = prev {
-                let start = pos - 1;
-                let id = self.pair_id(p, c, page);
-                let t = &mut self.pairs.states[id as usize];
-                t.n_title += u32::from(in_title(start));
-                t.n_headings += u32::from(in_headings(start));
-            }
-            prev = Some(c);
+    /// Adds character `c` at `pos` of `page`, and the pair it ends after `prev`; counts the
+    /// occurrences by field when `FIELDS`. Returns the character a pair may start with next.
+    #[inline(always)]
+    fn add_char<const FIELDS: bool>(
+        &mut self,
+        page: u32,
+        c: u32,
+        pos: u32,
+        prev: Option<u32>,
+        fields: Fields,
+    ) -> Option<u32> {
+        if is_space(c) {
+            return None;
         }
+        let id = self.single_id(c, page);
+        let t = &mut self.singles.states[id as usize];
+        if t.n == 0 {
+            t.first_pos = pos;
+            self.touched_singles.push(id);
+        }
+        t.n += 1;
+        if FIELDS {
+            let (title, headings) = fields.of(pos);
+            t.n_title += title;
+            t.n_headings += headings;
+        }
+        if let Some(p) = prev {
+            // A pair is where it starts.
+            let start = pos - 1;
+            let id = self.pair_id(p, c, page);
+            let t = &mut self.pairs.states[id as usize];
+            let gap = if t.n == 0 {
+                t.first_pos = start;
+                self.touched_pairs.push(id);
+                start
+            } else {
+                start - t.last_pos - 1
+            };
+            push_varint(&mut t.positions, gap);
+            t.last_pos = start;
+            t.n += 1;
+            if FIELDS {
+                let (title, headings) = fields.of(start);
+                t.n_title += title;
+                t.n_headings += headings;
+            }
+        }
+        Some(c)
     }
 
     /// Writes the page entries of every term seen on `page`, and forgets the page.
@@ -539,9 +593,9 @@ impl Postings {
 }
 
 /// The key of [`PairTable`] for `a`, `b` when both are BMP characters.
-fn bmp_pair(a: char, b: char) -> Option<u32> {
-    let (a, b) = (u16::try_from(a as u32).ok()?, u16::try_from(b as u32).ok()?);
-    Some(u32::from(a) << 16 | u32::from(b))
+#[inline]
+fn bmp_pair(a: u32, b: u32) -> Option<u32> {
+    ((a | b) < 0x1_0000).then_some(a << 16 | b)
 }
 
 /// The numbers of the pairs of two BMP characters (nearly every pair), by open addressing on
@@ -550,21 +604,29 @@ fn bmp_pair(a: char, b: char) -> Option<u32> {
 struct PairTable {
     /// `(pair, number)`; empty slots have the number [`NONE`]. A power of two in length.
     slots: Vec<(u32, u32)>,
+    /// 64 less the bits of a slot number.
+    shift: u32,
     len: usize,
 }
 
 impl PairTable {
     fn new() -> PairTable {
+        PairTable::with_slots(1 << 12)
+    }
+
+    /// An empty table of `n` slots, a power of two.
+    fn with_slots(n: usize) -> PairTable {
         PairTable {
-            slots: vec![(0, NONE); 1 << 12],
+            slots: vec![(0, NONE); n],
+            shift: 64 - n.trailing_zeros(),
             len: 0,
         }
     }
 
     /// Where the search for `pair` starts (Fibonacci hashing: the top bits of a product).
+    #[inline]
     fn home(&self, pair: u32) -> usize {
-        let bits = self.slots.len().trailing_zeros();
-        (u64::from(pair).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+        (u64::from(pair).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
     }
 
     /// The number of `pair`, or the empty slot where it belongs.
@@ -588,8 +650,15 @@ impl PairTable {
         self.len += 1;
         // At most half full, so probes stay short.
         if self.len * 2 > self.slots.len() {
-            let grown = vec![(0, NONE); self.slots.len() * 2];
-            for (pair, id) in std::mem::replace(&mut self.slots, grown) {
+            let grown = PairTable::with_slots(self.slots.len() * 2);
+            let old = std::mem::replace(
+                self,
+                PairTable {
+                    len: self.len,
+                    ..grown
+                },
+            );
+            for (pair, id) in old.slots {
                 if id == NONE {
                     continue;
                 }

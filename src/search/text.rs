@@ -51,12 +51,29 @@ const SLOW: u16 = 0xd800;
 /// forms and Latin letters are about a fifth of Chinese text; a lookup here spares them the
 /// NFKC iterator. Built once, in a few milliseconds: the NFKC quick check settles nearly every
 /// character without decomposing it.
-fn lone_forms() -> &'static [u16] {
-    static TABLE: OnceLock<Vec<u16>> = OnceLock::new();
+fn lone_forms() -> &'static [u16; 0x1_0000] {
+    static TABLE: OnceLock<Box<[u16; 0x1_0000]>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        (0..=0xffff)
+        let forms: Vec<u16> = (0..=0xffff)
             .map(|u| char::from_u32(u).map_or(SLOW, lone_form))
-            .collect()
+            .collect();
+        forms.try_into().expect("one entry per BMP character")
+    })
+}
+
+/// [`lone_forms`] with the traditional → simplified fold applied (every fold pair is in the
+/// BMP), for sites that fold: one lookup instead of a lookup and a hash map probe.
+fn folded_lone_forms() -> &'static [u16; 0x1_0000] {
+    static TABLE: OnceLock<Box<[u16; 0x1_0000]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut forms = lone_forms().to_vec();
+        for form in forms.iter_mut().filter(|f| **f != SLOW) {
+            let folded = char::from_u32(u32::from(*form)).map(fold_char);
+            *form = folded
+                .and_then(|c| u16::try_from(u32::from(c)).ok())
+                .unwrap_or(SLOW);
+        }
+        forms.try_into().expect("one entry per BMP character")
     })
 }
 
@@ -110,80 +127,218 @@ fn is_mark(c: char) -> bool {
     !(c < '\u{300}' || ('\u{3400}'..='\u{9fff}').contains(&c)) && is_combining_mark(c)
 }
 
-/// The normalised form of `text` (see the module documentation).
-pub fn normalize(text: &str, fold: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    each_cluster(text, fold, |_, _| {}, |n| out.push(n));
-    out
+/// [`is_mark`] of a code point, the BMP by a bit table (the punctuation of Chinese text is
+/// among the characters the shortcut leaves to the lookup).
+#[inline(always)]
+fn is_mark_code(c: u32, bmp_marks: &[u64; 1024]) -> bool {
+    if c < 0x300 || (0x3400..=0x9fff).contains(&c) {
+        return false;
+    }
+    match bmp_marks.get(c as usize / 64) {
+        Some(bits) => bits >> (c % 64) & 1 != 0,
+        None => char::from_u32(c).is_some_and(is_combining_mark),
+    }
 }
 
-/// Normalises `text` onto `out`, in UTF-16, and reports, for every cluster, its byte offset in
-/// `text` and the position (in characters) where its normalised form starts. Returns the
-/// number of characters written.
-pub(crate) fn normalize_mapped(
-    text: &str,
-    fold: bool,
-    out: &mut Vec<u16>,
-    at: impl FnMut(usize, usize),
-) -> usize {
-    each_cluster(text, fold, at, |n| match u16::try_from(u32::from(n)) {
-        Ok(unit) => out.push(unit),
-        Err(_) => out.extend_from_slice(n.encode_utf16(&mut [0; 2])),
+/// One bit per BMP character: whether it is a combining mark.
+fn bmp_marks() -> &'static [u64; 1024] {
+    static TABLE: OnceLock<[u64; 1024]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut bits = [0u64; 1024];
+        for c in (0..=0xffff)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_combining_mark(c))
+        {
+            bits[c as usize / 64] |= 1 << (c as u32 % 64);
+        }
+        bits
     })
 }
 
-/// Splits `text` into clusters (a character and the combining marks after it), calls
-/// `start(byte_offset, characters_so_far)` at each, then `f` with each character of its
-/// normalised form; returns the characters emitted. This loop runs once per character of
-/// every page: a character without marks, nearly every one, is normalised without slicing or
-/// decoding again (see [`lone`]).
-fn each_cluster(
-    text: &str,
-    fold: bool,
-    mut start: impl FnMut(usize, usize),
-    mut f: impl FnMut(char),
-) -> usize {
-    let forms = lone_forms();
-    let mut emitted = 0;
-    let mut chars = text.char_indices();
-    let mut next = chars.next();
-    while let Some((at, c)) = next {
-        start(at, emitted);
-        next = chars.next();
-        let mut marks = false;
-        while next.is_some_and(|(_, m)| is_mark(m)) {
-            marks = true;
-            next = chars.next();
-        }
-        match lone(c, forms).filter(|_| !marks) {
-            Some(n) => {
-                f(if fold { fold_char(n) } else { n });
-                emitted += 1;
-            }
-            None => {
-                let end = next.map_or(text.len(), |(end, _)| end);
-                norm_cluster(&text[at..end], fold, |n| {
-                    f(n);
-                    emitted += 1;
-                });
-            }
-        }
-    }
-    emitted
+/// The normalised form of `text` (see the module documentation).
+pub fn normalize(text: &str, fold: bool) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    Normaliser::new(text, fold).run(&mut out, usize::MAX, usize::MAX);
+    String::from_utf16(&out).expect("normalised characters")
 }
 
-/// The normalised form of `c` as a cluster of its own, before the fold, when it is one
-/// character found without the NFKC iterator: CJK ideographs as they are, the rest of the BMP
-/// by [`lone_forms`].
-#[inline]
-fn lone(c: char, forms: &[u16]) -> Option<char> {
-    if ('\u{4e00}'..='\u{9fff}').contains(&c) {
-        return Some(c);
+/// Normalises a text cluster by cluster (a character and the combining marks after it) onto
+/// UTF-16, as far as the caller asks: the index needs to know where the title, the headings and
+/// each text part end. This loop runs once per character of every page: a character without
+/// marks, nearly every one, is read straight from the bytes and normalised with one table
+/// lookup (see [`lone_forms`]).
+pub(crate) struct Normaliser<'t> {
+    text: &'t str,
+    fold: bool,
+    /// [`lone_forms`], folded when asked.
+    forms: &'static [u16; 0x1_0000],
+    /// [`bmp_marks`].
+    marks: &'static [u64; 1024],
+    /// Byte offset in the text where the next cluster starts.
+    pub at: usize,
+    /// Characters written so far.
+    pub emitted: usize,
+}
+
+impl<'t> Normaliser<'t> {
+    /// Normalises `text` from its start.
+    pub(crate) fn new(text: &'t str, fold: bool) -> Normaliser<'t> {
+        Normaliser {
+            text,
+            fold,
+            forms: if fold {
+                folded_lone_forms()
+            } else {
+                lone_forms()
+            },
+            marks: bmp_marks(),
+            at: 0,
+            emitted: 0,
+        }
     }
-    match forms.get(c as usize) {
-        Some(&n) if n != SLOW => char::from_u32(u32::from(n)),
-        _ => None,
+
+    /// Whether the whole text is normalised.
+    pub(crate) fn done(&self) -> bool {
+        self.at >= self.text.len()
     }
+
+    /// Normalises clusters onto `out` while the next one starts before byte `until` and fewer
+    /// than `limit` characters are written.
+    pub(crate) fn run(&mut self, out: &mut Vec<u16>, until: usize, limit: usize) {
+        let until = until.min(self.text.len());
+        let more = |n: &Self| n.at < until && n.emitted < limit;
+        while more(self) {
+            self.three_byte_chars(out, until, limit);
+            let at = self.at;
+            if more(self) {
+                self.lone_chars(out, until, limit);
+            }
+            if self.at == at && more(self) {
+                self.cluster(out);
+            }
+        }
+    }
+
+    /// Normalises a stretch of three-byte characters (U+0800–U+FFFF: CJK ideographs and
+    /// Chinese punctuation, nearly all of Chinese text) that are clusters of their own, each
+    /// with one lookup, as far as [`Normaliser::run`] would go.
+    #[inline(always)]
+    fn three_byte_chars(&mut self, out: &mut Vec<u16>, until: usize, limit: usize) {
+        let max = (until - self.at).div_ceil(3).min(limit - self.emitted);
+        let mut rest = &self.text.as_bytes()[self.at..];
+        let mut done = 0;
+        while done < max {
+            let [lead @ 0xe0..=0xef, b1, b2, after @ ..] = rest else {
+                break;
+            };
+            let c = usize::from(lead & 0x0f) << 12
+                | usize::from(b1 & 0x3f) << 6
+                | usize::from(b2 & 0x3f);
+            let form = self.forms[c];
+            if form == SLOW {
+                break;
+            }
+            // The next character must be no mark; after an ideograph, another one usually
+            // follows, which the lead byte shows.
+            if after.first().is_some_and(|&next| may_be_mark(next))
+                && is_mark_code(decode_at(after, 0).0, self.marks)
+            {
+                break;
+            }
+            out.push(form);
+            rest = after;
+            done += 1;
+        }
+        self.at += 3 * done;
+        self.emitted += done;
+    }
+
+    /// Normalises a stretch of characters of one, two or four bytes that are clusters of
+    /// their own (the next character is no mark) with a form in the table, each with one
+    /// lookup and decoded once, as long as [`Normaliser::run`] would go on: nearly all of
+    /// any other text.
+    #[inline(always)]
+    fn lone_chars(&mut self, out: &mut Vec<u16>, until: usize, limit: usize) {
+        let bytes = self.text.as_bytes();
+        let (mut at, mut emitted) = (self.at, self.emitted);
+        let (mut c, mut len) = decode_at(bytes, at);
+        while at < until && emitted < limit {
+            // Three-byte characters are left to `three_byte_chars`.
+            if (0x800..=0xffff).contains(&c) {
+                break;
+            }
+            let next = at + len;
+            // No character follows the last one: U+0000 stands for none, and is no mark.
+            let (m, m_len) = match next < bytes.len() {
+                true => decode_at(bytes, next),
+                false => (0, 0),
+            };
+            let form = self.forms.get(c as usize).copied().unwrap_or(SLOW);
+            if form == SLOW || is_mark_code(m, self.marks) {
+                break;
+            }
+            out.push(form);
+            emitted += 1;
+            at = next;
+            (c, len) = (m, m_len);
+        }
+        (self.at, self.emitted) = (at, emitted);
+    }
+
+    /// Normalises the cluster at [`Normaliser::at`].
+    fn cluster(&mut self, out: &mut Vec<u16>) {
+        let bytes = self.text.as_bytes();
+        let at = self.at;
+        let (c, len) = decode_at(bytes, at);
+        let mut end = at + len;
+        let mut marks = false;
+        while let Some(&lead) = bytes.get(end) {
+            if !may_be_mark(lead) {
+                break;
+            }
+            let (m, len) = decode_at(bytes, end);
+            if !char::from_u32(m).is_some_and(is_mark) {
+                break;
+            }
+            marks = true;
+            end += len;
+        }
+        let form = match self.forms.get(c as usize) {
+            Some(&form) if !marks => form,
+            _ => SLOW,
+        };
+        if form != SLOW {
+            out.push(form);
+            self.emitted += 1;
+        } else {
+            norm_cluster(&self.text[at..end], self.fold, |n| {
+                out.extend_from_slice(n.encode_utf16(&mut [0; 2]));
+                self.emitted += 1;
+            });
+        }
+        self.at = end;
+    }
+}
+
+/// The code point of the character at byte `at` of `bytes` (UTF-8, `at` where a character
+/// starts), and its length in bytes; no validation, the bytes come from a `str`.
+#[inline(always)]
+fn decode_at(bytes: &[u8], at: usize) -> (u32, usize) {
+    let b = u32::from(bytes[at]);
+    let cont = |k: usize| u32::from(bytes[at + k] & 0x3f);
+    match b {
+        0..=0x7f => (b, 1),
+        0x80..=0xdf => ((b & 0x1f) << 6 | cont(1), 2),
+        0xe0..=0xef => ((b & 0x0f) << 12 | cont(1) << 6 | cont(2), 3),
+        _ => ((b & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3), 4),
+    }
+}
+
+/// Whether the character starting with byte `lead` may be a combining mark, as [`is_mark`]
+/// decides: none starts with a byte below 0xCC (below U+0300) or 0xE4–0xE9 (U+4000–U+9FFF).
+#[inline(always)]
+fn may_be_mark(lead: u8) -> bool {
+    !(lead < 0xcc || (0xe4..=0xe9).contains(&lead))
 }
 
 /// The terms of a query: normalised, split at whitespace, empty and repeated terms dropped.
@@ -206,48 +361,57 @@ pub struct BodyText {
     pub body: String,
 }
 
-/// Elements whose boundaries separate words, as a browser's `innerText` would.
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "li",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "blockquote",
-    "pre",
-    "table",
-    "thead",
-    "tbody",
-    "tfoot",
-    "tr",
-    "td",
-    "th",
-    "caption",
-    "br",
-    "hr",
-    "figure",
-    "figcaption",
-    "section",
-    "article",
-    "aside",
-    "header",
-    "footer",
-    "nav",
-    "details",
-    "summary",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "video",
-    "audio",
-    "iframe",
-];
+/// Whether elements named `name` (lower case) have boundaries that separate words, as a
+/// browser's `innerText` would. A `match` rather than a list to search: it runs at every tag.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "blockquote"
+            | "pre"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "td"
+            | "th"
+            | "caption"
+            | "br"
+            | "hr"
+            | "figure"
+            | "figcaption"
+            | "section"
+            | "article"
+            | "aside"
+            | "header"
+            | "footer"
+            | "nav"
+            | "details"
+            | "summary"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "video"
+            | "audio"
+            | "iframe"
+    )
+}
+
+/// Elements whose content is no text a reader sees.
+const RAW_TEXT: [&str; 3] = ["script", "style", "template"];
+
+/// The longest element name [`body_text`] tells apart (`blockquote`, `figcaption`).
+const LONGEST_NAME: usize = 10;
 
 /// Extracts the text of body HTML as a reader sees it: no markup, entities decoded, the text of
 /// `<script>`, `<style>` and `<template>` left out, headings collected apart.
@@ -255,7 +419,7 @@ pub fn body_text(html: &str) -> BodyText {
     let mut out = BodyText::default();
     let mut heading: Option<String> = None;
     // Inside `<script>`, `<style>` or `<template>`: the name of the element to close.
-    let mut skip_until: Option<String> = None;
+    let mut skip_until: Option<&str> = None;
     let mut rest = html;
     while !rest.is_empty() {
         let lt = rest.find('<').unwrap_or(rest.len());
@@ -285,19 +449,32 @@ pub fn body_text(html: &str) -> BodyText {
         rest = &rest[end + 1..];
         let closing = tag.starts_with('/');
         let raw = tag.trim_start_matches('/');
-        let name =
-            raw[..raw.bytes().take_while(u8::is_ascii_alphanumeric).count()].to_ascii_lowercase();
-        if name.is_empty() {
+        // The name in lower case, on the stack: longer names are none of those told apart,
+        // and stand for themselves as an empty name.
+        let len = raw.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        if len == 0 {
             continue;
         }
+        let mut lower = [0u8; LONGEST_NAME];
+        let name = match lower.get_mut(..len) {
+            Some(name) => {
+                for (l, b) in name.iter_mut().zip(raw.bytes()) {
+                    *l = b.to_ascii_lowercase();
+                }
+                std::str::from_utf8(name).unwrap_or("")
+            }
+            None => "",
+        };
         if let Some(waiting) = &skip_until {
             if closing && *waiting == name {
                 skip_until = None;
             }
             continue;
         }
-        match name.as_str() {
-            "script" | "style" | "template" if !closing => skip_until = Some(name),
+        match name {
+            "script" | "style" | "template" if !closing => {
+                skip_until = RAW_TEXT.into_iter().find(|&n| n == name);
+            }
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
                 if closing {
                     if let Some(h) = heading.take() {
@@ -311,7 +488,7 @@ pub fn body_text(html: &str) -> BodyText {
                 }
                 push_break(&mut out.body);
             }
-            n if BLOCKS.contains(&n) => push_break(heading.as_mut().unwrap_or(&mut out.body)),
+            n if is_block(n) => push_break(heading.as_mut().unwrap_or(&mut out.body)),
             _ => {}
         }
     }
@@ -427,6 +604,23 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Normalises `text` onto `out` and reports, for every cluster, its byte offset in `text`
+    /// and the position (in characters) where its normalised form starts. Returns the number
+    /// of characters written.
+    fn normalize_mapped(
+        text: &str,
+        fold: bool,
+        out: &mut Vec<u16>,
+        mut at: impl FnMut(usize, usize),
+    ) -> usize {
+        let mut n = Normaliser::new(text, fold);
+        while !n.done() {
+            at(n.at, n.emitted);
+            n.run(out, n.at + 1, usize::MAX);
+        }
+        n.emitted
+    }
+
     /// The definition the fast path must agree with: split before every character that is not
     /// a combining mark, then NFKC, lower case and fold each piece.
     fn normalize_by_definition(text: &str, fold: bool) -> String {
@@ -454,7 +648,7 @@ mod tests {
             chars in proptest::collection::vec(proptest::sample::select(vec![
                 'a', 'Z', ' ', '\u{3000}', '，', '。', 'Ａ', '①', '㈱', 'ﬁ', 'İ', 'É', 'e',
                 '\u{301}', '\u{308}', '\u{20dd}', '國', '党', '丽', '\u{2f800}', '\u{ff9e}', 'ｶ',
-                '\u{1100}', '\u{1161}', 'Σ', 'ß', '\u{fe0f}', '\u{200d}',
+                '\u{1100}', '\u{1161}', 'Σ', 'ß', '\u{fe0f}', '\u{200d}', '\u{3099}', '\u{302a}', 'か',
             ]), 0..40),
             fold in any::<bool>(),
         ) {
