@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Normalised characters per text part (`search/d/<page>-<part>.js`).
-pub const PART: usize = 1000;
+pub const PART: usize = 1200;
 /// The index aims at shards of about this many bytes; large terms make their shard larger.
 pub const SHARD_TARGET: usize = 6 * 1024;
 /// Upper bound on the number of shards.
