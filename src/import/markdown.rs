@@ -214,10 +214,13 @@ fn para(inlines: &[Inline], plain: &str) -> String {
             let core = escape(&text[..lead - end.len_utf8()], true);
             let rest = skip_chars(inlines, plain[..indent + lead].chars().count());
             let rest_md = render(&rest, Ctx::Body);
+            // `render` trims; the space after the lead is mid-line, and a reader sees it.
+            let after = &plain[indent + lead..];
+            let gap = &after[..after.len() - after.trim_start().len()];
             if flanks(None, &core, Some(end)) {
-                format!("**{core}**{end}{}", rest_md.trim_start())
+                format!("**{core}**{end}{gap}{rest_md}")
             } else {
-                format!("<strong>{core}</strong>{end}{}", rest_md.trim_start())
+                format!("<strong>{core}</strong>{end}{gap}{rest_md}")
             }
         }
         Numbered::Body => render(inlines, Ctx::Body),
@@ -559,6 +562,9 @@ mod tests {
         let doc = md(&[Block::Para(vec![Inline::plain("1、 。a")])]);
         assert_eq!(doc, "<strong>1、 </strong>。a\n");
         assert_eq!(visible_text(&doc), "1、 。a");
+        // …and the space after the lead stays (found by `text_survives`).
+        let doc = md(&[Block::Para(vec![Inline::plain("（1）。 a")])]);
+        assert_eq!(visible_text(&doc), "（1）。 a");
     }
 
     #[test]
