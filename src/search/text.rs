@@ -121,14 +121,10 @@ fn fold_char(c: char) -> char {
     fold_map().get(&c).copied().unwrap_or(c)
 }
 
-/// Whether `c` is a combining mark (General_Category = Mark), without the table lookup for
-/// the characters most text is made of: none below U+0300 or among the CJK ideographs is.
-fn is_mark(c: char) -> bool {
-    !(c < '\u{300}' || ('\u{3400}'..='\u{9fff}').contains(&c)) && is_combining_mark(c)
-}
-
-/// [`is_mark`] of a code point, the BMP by a bit table (the punctuation of Chinese text is
-/// among the characters the shortcut leaves to the lookup).
+/// Whether code point `c` is a combining mark (General_Category = Mark). The characters most
+/// text is made of skip the lookup: none below U+0300 or among the CJK ideographs is one; the
+/// BMP is looked up in a bit table (the punctuation of Chinese text is among the characters the
+/// shortcut leaves to it).
 #[inline(always)]
 fn is_mark_code(c: u32, bmp_marks: &[u64; 1024]) -> bool {
     if c < 0x300 || (0x3400..=0x9fff).contains(&c) {
@@ -297,7 +293,7 @@ impl<'t> Normaliser<'t> {
                 break;
             }
             let (m, len) = decode_at(bytes, end);
-            if !char::from_u32(m).is_some_and(is_mark) {
+            if !is_mark_code(m, self.marks) {
                 break;
             }
             marks = true;
@@ -334,7 +330,7 @@ fn decode_at(bytes: &[u8], at: usize) -> (u32, usize) {
     }
 }
 
-/// Whether the character starting with byte `lead` may be a combining mark, as [`is_mark`]
+/// Whether the character starting with byte `lead` may be a combining mark, as [`is_mark_code`]
 /// decides: none starts with a byte below 0xCC (below U+0300) or 0xE4–0xE9 (U+4000–U+9FFF).
 #[inline(always)]
 fn may_be_mark(lead: u8) -> bool {
@@ -743,7 +739,11 @@ mod tests {
     #[test]
     fn mark_shortcut_agrees_with_the_table() {
         for c in ('\0'..='\u{ffff}').chain('\u{20000}'..='\u{2000f}') {
-            assert_eq!(is_mark(c), is_combining_mark(c), "{c:?}");
+            assert_eq!(
+                is_mark_code(c as u32, bmp_marks()),
+                is_combining_mark(c),
+                "{c:?}"
+            );
         }
     }
 
