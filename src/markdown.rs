@@ -531,6 +531,21 @@ fn text_summary(text: &str, limit: usize) -> String {
 /// (nearly all of it) are copied whole rather than character by character.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let Ok(()) = escape_runs::<std::convert::Infallible>(s, |run| {
+        out.push_str(run);
+        Ok(())
+    });
+    out
+}
+
+/// [`escape_html`] writing into `out`: the templates' escaper (Tera's own does not escape
+/// `'`, and pages and templates must agree).
+pub fn escape_html_to(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    escape_runs(s, |run| out.write_all(run.as_bytes()))
+}
+
+/// Hands `s` to `emit` escaped, as runs that need no escaping and entities.
+fn escape_runs<E>(s: &str, mut emit: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let mut copied = 0;
     for (i, b) in s.bytes().enumerate() {
         let entity = match b {
@@ -542,12 +557,11 @@ pub fn escape_html(s: &str) -> String {
             _ => continue,
         };
         // `i` is at an ASCII byte, so both ends of the run are character boundaries.
-        out.push_str(&s[copied..i]);
-        out.push_str(entity);
+        emit(&s[copied..i])?;
+        emit(entity)?;
         copied = i + 1;
     }
-    out.push_str(&s[copied..]);
-    out
+    emit(&s[copied..])
 }
 
 /// Turns a flat list of headings into a tree: each heading holds the deeper ones after it.

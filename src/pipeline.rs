@@ -871,11 +871,13 @@ fn config_key(root: &Path, opts: &BuildOptions) -> u64 {
     fp.finish()
 }
 
-/// A fingerprint per template covering the templates it extends, imports and includes.
+/// A fingerprint per template covering the templates it extends and includes, and every
+/// template that defines components (Tera's components are global: any template may call
+/// any of them, so a change to one renders everything again).
 fn template_hashes(theme: &Theme) -> HashMap<String, u64> {
     fn refs(source: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for tag in ["extends", "import", "include"] {
+        for tag in ["extends", "include"] {
             let mut rest = source;
             while let Some(i) = rest.find(tag) {
                 rest = &rest[i + tag.len()..];
@@ -909,15 +911,35 @@ fn template_hashes(theme: &Theme) -> HashMap<String, u64> {
             None => fp.add(name.as_bytes()),
         }
     }
+    let mut components = render::Fingerprint::default();
+    for (name, (source, _)) in &theme.templates {
+        if defines_components(source) {
+            components.add(name.as_bytes());
+            components.add(source.as_bytes());
+        }
+    }
+    let components = components.finish().to_le_bytes();
     theme
         .templates
         .keys()
         .map(|name| {
             let mut fp = render::Fingerprint::default();
+            fp.add(&components);
             closure(name, theme, &mut Default::default(), &mut fp);
             (name.clone(), fp.finish())
         })
         .collect()
+}
+
+/// Whether a template defines a component (`{% component name(...) %}`).
+fn defines_components(source: &str) -> bool {
+    source.match_indices("component").any(|(i, _)| {
+        source[..i]
+            .trim_end()
+            .strip_suffix('-')
+            .unwrap_or(source[..i].trim_end())
+            .ends_with("{%")
+    })
 }
 
 /// Theme layers and the Tera instance holding them.
@@ -926,46 +948,49 @@ fn load_templates(root: &Path, config: &Config, diags: &mut Diagnostics) -> (ter
         Ok(t) => t,
         Err(e) => {
             diags.extend(e);
-            return (tera::Tera::default(), Theme::default());
+            return (render::new_tera(), Theme::default());
         }
     };
-    let mut tera = tera::Tera::default();
-    // Tera's own escaper also escapes `/`, which turns every relative URL into `..&#x2F;`.
-    tera.set_escape_fn(markdown::escape_html);
+    let mut tera = render::new_tera();
     let sources: Vec<(&str, &str)> = theme
         .templates
         .iter()
         .map(|(n, (t, _))| (n.as_str(), t.as_str()))
         .collect();
     if let Err(e) = tera.add_raw_templates(sources) {
-        let shown = theme
-            .templates
-            .iter()
-            .find(|(n, _)| e.to_string().contains(n.as_str()))
-            .map_or("templates".to_string(), |(_, (_, f))| f.clone());
-        let chain = render::error_chain(&e);
+        let (name, at, message) = render::template_error(&e);
+        let shown = name
+            .and_then(|n| theme.templates.get(n))
+            .map_or("templates".to_string(), |(_, f)| f.clone());
+        let hint = name
+            .and_then(|n| theme.templates.get(n))
+            .filter(|(source, _)| written_for_tera1(source))
+            .map_or("", |_| TERA1_HINT);
         diags.push(Diagnostic::error(
             shown,
-            tera_position(&chain),
-            format!("模板有误：{chain}"),
+            at,
+            format!("模板有误：{message}{hint}"),
         ));
     }
     (tera, theme)
 }
 
-/// Tera's parse errors point at the problem as `--> 81:29`; take that as the position.
-fn tera_position(message: &str) -> crate::diagnostic::Position {
-    let at = message.split("--> ").nth(1).unwrap_or("");
-    let mut numbers = at
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty());
-    match (
-        numbers.next().and_then(|l| l.parse().ok()),
-        numbers.next().and_then(|c| c.parse().ok()),
-    ) {
-        (Some(line), Some(col)) => crate::diagnostic::Position { line, col },
-        _ => crate::diagnostic::Position::default(),
-    }
+/// Said after an error in a template written for Tera 1, which has macros where Tera 2 has
+/// components: a theme made for an earlier zhibu.
+const TERA1_HINT: &str = "（这个模板似乎按 Tera 1 的写法编写：zhibu 现在使用 Tera 2，宏 `{% macro %}` 和 \
+     `{% import %}` 已改为组件 `{% component %}`，调用写作 `{{<名称 参数={值} />}}`；见 docs/templates.md）";
+
+/// Whether `source` uses Tera 1's macros (`{% macro`, `{% import`, `self::name(`).
+fn written_for_tera1(source: &str) -> bool {
+    [
+        "{% macro ",
+        "{%- macro ",
+        "{% import ",
+        "{%- import ",
+        "self::",
+    ]
+    .iter()
+    .any(|m| source.contains(m))
 }
 
 /// Parsed documents of a watch session by content-relative path, and the paths file events

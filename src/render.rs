@@ -4,7 +4,7 @@
 //! URLs, a list page's own summaries — never the whole site. Serializing the site into every
 //! page's context is what makes large Zola builds slow.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Position};
 use crate::kinds::{Kind, PageData};
 use crate::markdown::{escape_html, rebase_summary, Body, TocEntry};
 use crate::site::{PageId, SectionId, Site, Taxonomy};
@@ -339,7 +339,7 @@ impl<'a> Renderer<'a> {
     /// A fingerprint of what every output's context shares (site settings, menu, drafts).
     pub(crate) fn common_fingerprint(&self) -> u64 {
         let mut fp = Fingerprint::default();
-        fp.add_json(&self.common.clone().into_json());
+        fp.add_debug(&self.common);
         fp.finish()
     }
 
@@ -486,7 +486,7 @@ impl<'a> Renderer<'a> {
 
     /// Whether the theme or the site has template `name`.
     fn has_template(&self, name: &str) -> bool {
-        self.tera.get_template(name).is_ok()
+        self.tera.contains_template(name)
     }
 
     /// A page as listed on a list page whose way back to the root is `root`.
@@ -748,9 +748,16 @@ impl<'a> Renderer<'a> {
         self.tera
             .render_to(template, context, &mut out)
             .map_err(|e| {
+                let (name, at, message) = template_error(&e);
+                let place = match name {
+                    Some(name) if at.line > 0 => {
+                        format!("{name} 第 {} 行第 {} 列：", at.line, at.col)
+                    }
+                    _ => String::new(),
+                };
                 Diagnostic::file_error(
                     file,
-                    format!("渲染模板 `{template}` 出错：{}", error_chain(&e)),
+                    format!("渲染模板 `{template}` 出错：{place}{message}"),
                 )
             })?;
         Ok(out)
@@ -790,7 +797,7 @@ impl Prepared {
                 .unwrap_or(0)
                 .to_le_bytes(),
         );
-        fp.add_json(&self.context.clone().into_json());
+        fp.add_debug(&self.context);
         fp.finish()
     }
 }
@@ -815,6 +822,15 @@ impl Fingerprint {
         self.0.update(&[0xfe]);
     }
 
+    /// Adds a value by its `Debug` text: Tera's values and contexts cannot be walked from
+    /// outside, and their `Debug` text is deterministic (maps keep their insertion order).
+    pub fn add_debug<T: std::fmt::Debug + ?Sized>(&mut self, value: &T) {
+        use std::io::Write;
+        // Writing into a hasher cannot fail.
+        let _ = write!(self, "{value:?}");
+        self.0.update(&[0xfd]);
+    }
+
     /// The hash.
     pub fn finish(&self) -> u64 {
         self.0.digest()
@@ -832,7 +848,43 @@ impl std::io::Write for Fingerprint {
     }
 }
 
-/// Tera nests the useful part of an error in its sources; show them all.
+/// A Tera instance with zhibu's escaper and filters, before the templates are added (Tera
+/// checks at that point that every filter a template uses exists).
+pub fn new_tera() -> tera::Tera {
+    let mut tera = tera::Tera::new();
+    // Tera's own escaper leaves `'` as it is; pages and templates escape alike.
+    tera.set_escape_fn(crate::markdown::escape_html_to);
+    tera.register_filter("json_encode", json_encode);
+    tera
+}
+
+/// `{{ value | json_encode }}`: the value as compact JSON with its keys sorted, for scripts
+/// and data attributes (sorted as zhibu's templates always had them, whatever order the
+/// fields are declared in).
+fn json_encode(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> tera::TeraResult<String> {
+    serde_json::to_value(&value)
+        .and_then(|v| serde_json::to_string(&v))
+        .map_err(tera::Error::message)
+}
+
+/// Where a Tera error points and what it says: the template's name, the 1-based line and
+/// column, and the message without Tera's source excerpt (zhibu prints its own location).
+pub fn template_error(e: &tera::Error) -> (Option<&str>, Position, String) {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            let at = Position {
+                line: span.start_line,
+                col: span.start_col + 1,
+            };
+            let name = Some(r.filename()).filter(|f| !f.is_empty());
+            (name, at, r.message().to_string())
+        }
+        _ => (None, Position::default(), error_chain(e)),
+    }
+}
+
+/// Tera may nest the useful part of an error in its sources; show them all.
 pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut cur = e.source();

@@ -301,6 +301,38 @@ fn template_syntax_errors_have_line_and_column() {
 }
 
 #[test]
+fn tera1_templates_are_explained() {
+    let dir = site(&[
+        ("zhibu.toml", "title = \"x\""),
+        ("content/a.md", "+++\ntitle = \"a\"\n+++\n"),
+        (
+            "templates/page.html",
+            "{% import \"macros.html\" as m %}\n{{ m::breadcrumb(root=root) }}\n",
+        ),
+    ]);
+    let err = build_fails(dir.path());
+    assert!(
+        err.starts_with("templates/page.html:1:4: 错误: 模板有误") && err.contains("Tera 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn template_render_errors_point_into_the_template() {
+    let dir = site(&[
+        ("zhibu.toml", "title = \"x\""),
+        ("content/a.md", "+++\ntitle = \"a\"\n+++\n"),
+        ("templates/page.html", "<p>\n  {{ page.nope }}\n"),
+    ]);
+    let err = build_fails(dir.path());
+    assert!(
+        err.contains("content/a.md: 错误: 渲染模板 `page.html` 出错：page.html 第 2 行第 11 列：")
+            && err.contains("nope"),
+        "{err}"
+    );
+}
+
+#[test]
 fn template_errors_name_the_template() {
     let dir = site(&[
         ("zhibu.toml", "title = \"x\""),

@@ -346,6 +346,31 @@ fn a_rebuild_renders_only_what_changed() {
         template.rendered, brands,
         "a brand template change renders brand pages only"
     );
+
+    // Components are global in Tera 2: a site's own copy of the file defining them is used
+    // by every template, so every page is rendered again, and shows the change.
+    let components_file = root.join("templates/components.html");
+    let theme_components = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/components.html"),
+    )
+    .unwrap();
+    std::fs::write(
+        &components_file,
+        theme_components.replace("当前位置：", "您的位置："),
+    )
+    .unwrap();
+    let changes = Changes {
+        paths: [PathBuf::from("templates/components.html")]
+            .into_iter()
+            .collect(),
+    };
+    let components = session.rebuild(Some(&changes)).unwrap();
+    assert_eq!(
+        components.rendered, components.pages,
+        "a change to the components renders every page"
+    );
+    let news = std::fs::read_to_string(dir.path().join("out/news/n1/index.html")).unwrap();
+    assert!(news.contains("您的位置："), "{news}");
 }
 
 /// Sets the `title` line of a TOML (`title = "…"`) or YAML (`title: …`) file to `w`.
