@@ -7,7 +7,7 @@
 use crate::diagnostic::{Diagnostic, Position};
 use crate::kinds::{Kind, PageData};
 use crate::markdown::{escape_html, rebase_summary, Body, TocEntry};
-use crate::site::{PageId, SectionId, Site, Taxonomy};
+use crate::site::{PageId, SectionId, Site};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -86,6 +86,8 @@ pub struct Renderer<'a> {
     /// Each pack's summary as its articles are given it, made once per pack: every article
     /// of a pack carries the whole table of contents.
     packs: Vec<std::sync::OnceLock<Option<serde_json::Value>>>,
+    /// Each taxonomy with all its terms, made once: every term's list pages show it.
+    taxonomies: Vec<std::sync::OnceLock<tera::Value>>,
     /// Where a plain build set the pack articles' bodies aside.
     spill: Option<&'a crate::output::Spill>,
 }
@@ -218,12 +220,35 @@ fn pager_window(current: usize, total: usize) -> Vec<usize> {
     n
 }
 
+// The taxonomy structs keep their fields in alphabetical order: they were JSON maps once,
+// and a template looping over one sees the keys in the order it always did.
+
+/// A term in `taxonomy.terms`.
 #[derive(Serialize)]
 struct TermLink<'a> {
+    count: usize,
     name: &'a str,
     slug: &'a str,
     url: String,
+}
+
+/// `taxonomy`: a taxonomy and all its terms.
+#[derive(Serialize)]
+struct TaxonomyCtx<'a> {
+    name: &'a str,
+    terms: Vec<TermLink<'a>>,
+    title: &'a str,
+    url: String,
+}
+
+/// `term` on a term's list page, with this list page's summaries.
+#[derive(Serialize)]
+struct TermCtx<'a> {
     count: usize,
+    name: &'a str,
+    pages: Vec<PageSummary<'a>>,
+    slug: &'a str,
+    url: String,
 }
 
 /// A taxonomy term a page carries: `{name, url}`.
@@ -304,6 +329,7 @@ impl<'a> Renderer<'a> {
             menu: menu_dirs,
             digests,
             packs: site.sections.iter().map(|_| Default::default()).collect(),
+            taxonomies: site.taxonomies.iter().map(|_| Default::default()).collect(),
             spill: None,
         }
     }
@@ -664,25 +690,36 @@ impl<'a> Renderer<'a> {
         Ok(Prepared::new("pack_print.html", context, &sec.file))
     }
 
-    fn taxonomy_ctx(&self, tax: &'a Taxonomy) -> serde_json::Value {
-        let terms: Vec<TermLink> = tax
-            .terms
-            .iter()
-            .map(|t| TermLink {
-                name: &t.name,
-                slug: &t.slug,
-                url: dir_url(&tax.term_path(t)),
-                count: t.pages.len(),
+    /// Taxonomy `t` with all its terms, made on first use.
+    fn taxonomy_value(&self, t: usize) -> tera::Value {
+        self.taxonomies[t]
+            .get_or_init(|| {
+                let tax = &self.site.taxonomies[t];
+                let terms: Vec<TermLink> = tax
+                    .terms
+                    .iter()
+                    .map(|t| TermLink {
+                        count: t.pages.len(),
+                        name: &t.name,
+                        slug: &t.slug,
+                        url: dir_url(&tax.term_path(t)),
+                    })
+                    .collect();
+                tera::Value::from_serializable(&TaxonomyCtx {
+                    name: &tax.name,
+                    terms,
+                    title: &tax.title,
+                    url: dir_url(&tax.path()),
+                })
             })
-            .collect();
-        serde_json::json!({ "name": tax.name, "title": tax.title, "url": dir_url(&tax.path()), "terms": terms })
+            .clone()
     }
 
     /// The list of all terms of taxonomy `t`.
     pub fn taxonomy_list(&self, t: usize) -> Prepared {
         let tax = &self.site.taxonomies[t];
         let mut context = self.context(&tax.path());
-        context.insert("taxonomy", &self.taxonomy_ctx(tax));
+        context.insert_value("taxonomy", self.taxonomy_value(t));
         Prepared::new("taxonomy_list.html", context, "zhibu.toml")
     }
 
@@ -698,10 +735,16 @@ impl<'a> Renderer<'a> {
             .map(|&p| self.summary(p, &root_prefix(&dir)))
             .collect();
         let mut context = self.context(&dir);
-        context.insert("taxonomy", &self.taxonomy_ctx(tax));
+        context.insert_value("taxonomy", self.taxonomy_value(t));
         context.insert(
             "term",
-            &serde_json::json!({ "name": term.name, "slug": term.slug, "url": dir_url(&list_dir), "count": term.pages.len(), "pages": pages }),
+            &TermCtx {
+                count: term.pages.len(),
+                name: &term.name,
+                pages,
+                slug: &term.slug,
+                url: dir_url(&list_dir),
+            },
         );
         context.insert("paginator", &self.paginator(&list_dir, number, total));
         Prepared::new("taxonomy_single.html", context, "zhibu.toml")
