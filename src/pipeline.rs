@@ -153,6 +153,8 @@ pub struct Session {
     opts: BuildOptions,
     memo: Memo,
     on_pages: Option<Box<dyn FnMut() + Send>>,
+    /// See [`Session::set_index_with_pages`].
+    index_with_pages: usize,
 }
 
 impl Session {
@@ -162,6 +164,7 @@ impl Session {
             opts,
             memo: Memo::default(),
             on_pages: None,
+            index_with_pages: INDEX_WITH_PAGES,
         }
     }
 
@@ -169,6 +172,13 @@ impl Session {
     /// the search index (see [`BuildReport::pages_published`]).
     pub fn on_pages_published(&mut self, hook: Box<dyn FnMut() + Send>) {
         self.on_pages = Some(hook);
+    }
+
+    /// Sets the most bytes of search index shards that an edit of page bodies may rewrite
+    /// before the edited pages are published (4 MiB unless set): a larger update of the index
+    /// is made after them, in a second step.
+    pub fn set_index_with_pages(&mut self, bytes: usize) {
+        self.index_with_pages = bytes;
     }
 
     /// Builds again after `changes` (`None` for the first build). The output ends up exactly
@@ -194,7 +204,8 @@ impl Session {
                 .collect();
         }
         let hook = self.on_pages.as_deref_mut();
-        let result = match changes.and_then(|c| fast_rebuild(&self.opts, &mut self.memo, c, hook)) {
+        let fast = |c| fast_rebuild(&self.opts, &mut self.memo, c, hook, self.index_with_pages);
+        let result = match changes.and_then(fast) {
             Some(r) => r,
             None => build_into(&self.opts, Some(&mut self.memo), Mode::Build, None),
         };
@@ -276,6 +287,9 @@ struct Memo {
     pages: HashMap<String, PageMemo>,
     lists: HashMap<String, u64>,
     search: Option<(u64, Vec<String>, search::IndexStats)>,
+    /// The index, kept whole so that an edit updates it in place (see [`search::live`]), with
+    /// the key of `search` it was built for.
+    index: Option<(u64, search::live::LiveIndex)>,
     /// The last good build's model and what its lists were made from, for rebuilds after edits
     /// that touch only page bodies (see [`fast_rebuild`]).
     last: Option<LastBuild>,
@@ -468,11 +482,11 @@ fn build_into(
     let write_index = |diags: &mut Diagnostics| -> Result<_, BuildError> {
         Ok(match previous_index {
             // A check writes nothing; the index has no problems of its own to find.
-            _ if mode == Mode::Check => (search::IndexStats::default(), Vec::new()),
+            _ if mode == Mode::Check => (search::IndexStats::default(), Vec::new(), None),
             Some((key, files, stats))
                 if pages.search_key == Some(*key) && files.iter().all(|f| staging.keep(f)) =>
             {
-                (*stats, files.clone())
+                (*stats, files.clone(), None)
             }
             // A plain build: the postings made while pages rendered.
             _ => match pages.postings {
@@ -487,16 +501,15 @@ fn build_into(
                         search::index::write_index(postings, &pages.search, fold, sink)
                     });
                     tracing::debug!("search index written at {:?}", started.elapsed());
-                    (stats, files)
+                    (stats, files, None)
                 }
-                // A session: from every page memo's text.
+                // A session: from every page memo's text, kept for the next edit.
                 None => {
                     let docs = pages.memos.iter().flatten().map(|p| p.search.clone());
-                    let index = search::index::build_index(docs.collect(), fold);
+                    let index = search::live::LiveIndex::build(docs.collect(), fold);
                     tracing::debug!("search index built at {:?}", started.elapsed());
-                    write_search(&index, &staging, diags);
-                    let files = index.files.iter().map(|(rel, _)| rel.clone()).collect();
-                    (index.stats, files)
+                    write_to_staging(&staging, diags, |sink| index.write_all(sink));
+                    (index.stats(), index.paths(), Some(index))
                 }
             },
         })
@@ -514,7 +527,7 @@ fn build_into(
             )
         },
     );
-    let (search_stats, search_outputs) = indexed?;
+    let (search_stats, search_outputs, new_index) = indexed?;
     diags.extend(fixed_diags.0);
     let search_files = search_outputs.len() + search_stats.parts;
     stop_if_errors(&diags)?;
@@ -536,6 +549,10 @@ fn build_into(
                 .collect();
         }
         m.lists = list_keys;
+        // Otherwise the index was kept as it was.
+        if let (Some(index), Some(key)) = (new_index, pages.search_key) {
+            m.index = Some((key, index));
+        }
         m.search = pages.search_key.map(|k| (k, search_outputs, search_stats));
     }
     let report = BuildReport {
@@ -569,7 +586,8 @@ fn build_into(
 /// A rebuild after edits that changed only the bodies of existing pages — what editors do
 /// most — done from the last build's model: re-read the edited files, render those pages and
 /// the lists that show their summaries, keep every other file. The pages are put in place
-/// first; the search index follows in a second step (it depends on every page's text).
+/// first, with the search index when its update in place rewrites at most `index_with_pages`
+/// bytes of shards; otherwise the index follows in a second step.
 ///
 /// `None` when the edits are of any other sort (front matter, new or removed files, sections,
 /// assets, templates, settings) or the last build failed: then the full pipeline runs.
@@ -578,6 +596,7 @@ fn fast_rebuild(
     memo: &mut Memo,
     changes: &crate::watch::Changes,
     on_pages: Option<&mut (dyn FnMut() + Send + 'static)>,
+    index_with_pages: usize,
 ) -> Option<Result<BuildReport, BuildError>> {
     let started = Instant::now();
     let root = opts.root.as_path();
@@ -624,7 +643,15 @@ fn fast_rebuild(
         }
         memo.docs.insert(rel, (stamp, Ok(doc)));
     }
-    Some(fast_render(opts, memo, last, &dirty, started, on_pages))
+    Some(fast_render(
+        opts,
+        memo,
+        last,
+        &dirty,
+        started,
+        on_pages,
+        index_with_pages,
+    ))
 }
 
 /// The rendering half of [`fast_rebuild`]: pages `dirty` have new bodies in `last.site`.
@@ -635,6 +662,7 @@ fn fast_render(
     dirty: &[PageId],
     started: Instant,
     on_pages: Option<&mut (dyn FnMut() + Send + 'static)>,
+    index_with_pages: usize,
 ) -> Result<BuildReport, BuildError> {
     let output = opts.output_dir();
     let templates = memo.templates.clone().expect("checked by the caller");
@@ -731,12 +759,29 @@ fn fast_render(
         &staging,
         &mut diags,
     );
+    // The search index kept in memory takes the edits in place: with the pages when that is
+    // quick, in the second step below when it is not (an edit near the start of a long page
+    // moves every later position); when it cannot, the second step builds it again.
+    let index_step = match plan_index_update(memo, &new_memos, fold) {
+        Some((mut index, update)) if update.bytes() <= index_with_pages => {
+            let applied = write_to_staging(&staging, &mut diags, |sink| index.apply(update, sink));
+            match applied {
+                Some(stats) => IndexStep::Updated(index, stats),
+                None => IndexStep::Rebuild,
+            }
+        }
+        Some((index, update)) => IndexStep::Planned(index, update),
+        None => IndexStep::Rebuild,
+    };
     if diags.has_errors() {
         // The model now holds the new bodies and cannot be used again: the next rebuild runs
         // the full pipeline (memo.last stays empty).
         return Err(BuildError::Invalid(diags.sorted()));
     }
-    tracing::debug!("fast: fixed files written at {:?}", started.elapsed());
+    tracing::debug!(
+        "fast: fixed files and search index written at {:?}",
+        started.elapsed()
+    );
     let mut changed_files = staging.changed_files();
     let written = staging
         .commit()
@@ -746,52 +791,48 @@ fn fast_render(
     if let Some(hook) = on_pages {
         hook();
     }
-    memo.written = Some(written.clone());
+    memo.written = Some(written);
     for (rel, m) in new_memos {
         memo.pages.insert(rel, m);
     }
     memo.lists = list_keys;
 
-    // Second step: the search index, from every page's searchable text.
+    // Second step, unless the index was updated in place: the search index, from every
+    // page's searchable text.
     let mut search_fp = render::Fingerprint::default();
-    let docs: Vec<search::PageSearch> = site
-        .pages
-        .iter()
-        .filter_map(|p| memo.pages.get(&p.rel))
-        .map(|m| {
-            search_fp.add(&m.search_key.to_le_bytes());
-            m.search.clone()
-        })
-        .collect();
+    for m in site.pages.iter().filter_map(|p| memo.pages.get(&p.rel)) {
+        search_fp.add(&m.search_key.to_le_bytes());
+    }
     let search_key = search_fp.finish();
-    let (stats, files) = match &memo.search {
-        Some((key, files, stats)) if *key == search_key => (*stats, files.clone()),
-        _ => {
-            let index = search::index::build_index(docs, fold);
-            let files: Vec<String> = index.files.iter().map(|(r, _)| r.clone()).collect();
-            let staging = Staging::update(&output, written.clone())
+    let (stats, files, index) = match (index_step, memo.search.take()) {
+        (IndexStep::Updated(index, stats), Some((_, files, _))) => (stats, files, Some(index)),
+        (_, Some((key, files, stats))) if key == search_key => (stats, files, None),
+        (step, previous) => {
+            let written = memo.written.clone().unwrap_or_default();
+            let staging = Staging::update(&output, written)
                 .map_err(io_err(format!("创建临时目录 {}", output.display())))?;
-            let index_files: std::collections::HashSet<&String> = files.iter().collect();
-            let old_index: std::collections::HashSet<&String> = memo
-                .search
-                .as_ref()
-                .map(|(_, f, _)| f.iter().collect())
-                .unwrap_or_default();
-            // Everything but the old index is kept; old shards the new index lacks go.
-            for rel in written.keys() {
-                if !old_index.contains(rel) || index_files.contains(rel) {
-                    staging.keep(rel);
+            let old_files = previous.as_ref().map_or(&[][..], |(_, f, _)| f.as_slice());
+            let applied = match step {
+                IndexStep::Planned(index, update) => {
+                    apply_apart(index, update, &staging, &mut diags)
+                        .map(|(index, stats)| (stats, old_files.to_vec(), index))
                 }
-            }
-            write_search(&index, &staging, &mut diags);
+                _ => None,
+            };
+            let (stats, files, index) = applied.unwrap_or_else(|| {
+                let (index, files) =
+                    rebuild_index(site, &memo.pages, old_files, &staging, &mut diags);
+                (index.stats(), files, index)
+            });
             changed_files += staging.changed_files();
             let written = staging
                 .commit()
                 .map_err(io_err(format!("替换 {}", output.display())))?;
             memo.written = Some(written);
-            (index.stats, files)
+            (stats, files, Some(index))
         }
     };
+    memo.index = index.map(|index| (search_key, index));
     let files_total = last.files + files.len() + stats.parts;
     memo.search = Some((search_key, files, stats));
     let report = BuildReport {
@@ -808,6 +849,91 @@ fn fast_render(
     };
     memo.last = Some(last);
     Ok(report)
+}
+
+/// The most bytes of shards an update of the search index may make again before the edited
+/// pages are published (about 10 ms of work); a larger update waits until they are.
+const INDEX_WITH_PAGES: usize = 4 << 20;
+
+/// Where the search index stands after the first step of [`fast_render`].
+enum IndexStep {
+    /// Updated in place, with the pages; its figures.
+    Updated(search::live::LiveIndex, search::IndexStats),
+    /// To be updated in place in the second step.
+    Planned(search::live::LiveIndex, search::live::Update),
+    /// To be built again, unless nothing in it changed.
+    Rebuild,
+}
+
+/// Plans the update of the search index kept in memory after the edits that made `new_memos`
+/// (see [`search::live::LiveIndex::plan`]). `None` when the kept index is missing, is not the
+/// one in the output, or cannot take the edits in place; the index is then dropped.
+fn plan_index_update(
+    memo: &mut Memo,
+    new_memos: &[(String, PageMemo)],
+    fold: bool,
+) -> Option<(search::live::LiveIndex, search::live::Update)> {
+    let (key, index) = memo.index.take()?;
+    let in_output = memo.search.as_ref().map(|(key, _, _)| *key);
+    if Some(key) != in_output || index.fold() != fold {
+        return None;
+    }
+    // Each edited page's search entry as the index holds it and as it is now.
+    let mut edits = Vec::new();
+    for (rel, new) in new_memos {
+        let old = memo.pages.get(rel)?;
+        if old.search_key != new.search_key {
+            edits.push((&old.search, &new.search));
+        }
+    }
+    let update = index.plan(&edits)?;
+    Some((index, update))
+}
+
+/// Makes `update` of `index` in a `staging` of its own: the shards it changes are written, and
+/// every other file is kept. `None` when it cannot be made in place.
+fn apply_apart(
+    mut index: search::live::LiveIndex,
+    update: search::live::Update,
+    staging: &Staging,
+    diags: &mut Diagnostics,
+) -> Option<(search::live::LiveIndex, search::IndexStats)> {
+    let written = std::sync::Mutex::new(std::collections::HashSet::new());
+    let stats = write_to_staging(staging, diags, |sink| {
+        index.apply(update, &|rel, js| {
+            let mut written = written.lock().unwrap_or_else(|e| e.into_inner());
+            written.insert(rel.to_string());
+            sink(rel, js);
+        })
+    })?;
+    staging.keep_all_except(&written.into_inner().unwrap_or_else(|e| e.into_inner()));
+    Some((index, stats))
+}
+
+/// Builds the search index again from every page's text (`pages`) and writes it into
+/// `staging`, where every other file is kept; `old_files`, the index in the output, go unless
+/// the new index has them too. Returns the index and its files.
+fn rebuild_index(
+    site: &Site,
+    pages: &HashMap<String, PageMemo>,
+    old_files: &[String],
+    staging: &Staging,
+    diags: &mut Diagnostics,
+) -> (search::live::LiveIndex, Vec<String>) {
+    use std::collections::HashSet;
+    let docs = site.pages.iter().filter_map(|p| pages.get(&p.rel));
+    let fold = site.config.search_fold_traditional;
+    let index = search::live::LiveIndex::build(docs.map(|m| m.search.clone()).collect(), fold);
+    let files = index.paths();
+    let new_files: HashSet<&String> = files.iter().collect();
+    let gone: HashSet<String> = old_files
+        .iter()
+        .filter(|f| !new_files.contains(f))
+        .cloned()
+        .collect();
+    staging.keep_all_except(&gone);
+    write_to_staging(staging, diags, |sink| index.write_all(sink));
+    (index, files)
 }
 
 /// The list outputs that show something of pages `dirty` that depends on their bodies (the
@@ -1618,13 +1744,6 @@ fn link_world(site: &Site) -> u64 {
         fp.add(u.as_bytes());
     }
     fp.finish()
-}
-
-/// Shards, `meta.js` and `facets.js` of the search index, in parallel.
-fn write_search(index: &search::SearchIndex, staging: &Staging, diags: &mut Diagnostics) {
-    write_to_staging(staging, diags, |sink| {
-        index.files.par_iter().for_each(|(rel, js)| sink(rel, js));
-    });
 }
 
 /// Runs `write` with a sink that writes files into `staging` from any thread; a file that

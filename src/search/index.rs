@@ -230,17 +230,19 @@ pub fn prepare_page(
     )
 }
 
-const PAIR: u64 = 1 << 42;
+/// The bit of a term key that marks a pair.
+pub(super) const PAIR: u64 = 1 << 42;
 
 /// The key of a single character (`b` = `None`) or of a pair, from code points.
-fn term_key(a: u32, b: Option<u32>) -> u64 {
+pub(super) fn term_key(a: u32, b: Option<u32>) -> u64 {
     match b {
         None => u64::from(a),
         Some(b) => PAIR | u64::from(a) << 21 | u64::from(b),
     }
 }
 
-fn key_term(key: u64) -> String {
+/// The term of a key, as text.
+pub(super) fn key_term(key: u64) -> String {
     let c = |v: u64| char::from_u32((v & 0x1f_ffff) as u32).expect("valid char");
     if key & PAIR != 0 {
         [c(key >> 21), c(key)].iter().collect()
@@ -271,15 +273,15 @@ impl std::hash::Hasher for KeyHasher {
 type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
 /// One term's postings over a run of consecutive pages.
-struct Term {
-    key: u64,
+pub(super) struct Term {
+    pub(super) key: u64,
     /// First and last page with the term.
     first: u32,
     last: u32,
     /// Page-level entries after the first one's page number.
-    pages: Vec<u8>,
+    pub(super) pages: Vec<u8>,
     /// Positions of a pair, page after page.
-    positions: Vec<u8>,
+    pub(super) positions: Vec<u8>,
 }
 
 /// A term while pages are added. Its occurrences touch the first fields; when the page
@@ -675,6 +677,11 @@ impl PairTable {
 pub struct PostingRun(Vec<Term>);
 
 impl PostingRun {
+    /// The run's terms, in no particular order.
+    pub(super) fn into_terms(self) -> Vec<Term> {
+        self.0
+    }
+
     /// The run with its buffers cut to size, to be kept in memory with the others until the
     /// shards are written: growth by doubling leaves a third of them unused. (A run set aside
     /// as [`PostingRun::to_bytes`] comes back cut to size.)
@@ -781,12 +788,27 @@ pub fn run_length(pages: usize) -> usize {
     pages.div_ceil(threads * 16).clamp(64, 1024)
 }
 
-/// Builds the index from every page's prepared text and returns it in memory (for tests and
-/// the watch engine). `docs` may be in any order; `fold` is recorded for the client.
-pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
+/// Builds the index from every page's prepared text and returns it in memory (for tests).
+/// `docs` may be in any order; `fold` is recorded for the client.
+pub fn build_index(docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
+    let (runs, pages) = index_runs(docs);
+    let files = std::sync::Mutex::new(Vec::new());
+    let (_, stats) = write_index(runs, &pages, fold, &|rel, js| {
+        files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((rel.to_string(), js.to_string()))
+    });
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort();
+    SearchIndex { files, stats }
+}
+
+/// The postings of `docs` (any order) in runs of consecutive pages, indexed in parallel, and
+/// the pages without their text (each page's text is dropped once indexed).
+pub(super) fn index_runs(mut docs: Vec<PageSearch>) -> (Vec<PostingRun>, Vec<PageSearch>) {
     use rayon::prelude::*;
     docs.sort_by_key(|d| d.id);
-    // Pages in runs, in parallel; each page's text is dropped once indexed.
     let chunk = run_length(docs.len());
     let mut batches: Vec<Vec<PageSearch>> = Vec::new();
     let mut rest = docs.into_iter();
@@ -807,17 +829,7 @@ pub fn build_index(mut docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
             (acc.finish().trimmed(), pages)
         })
         .unzip();
-    let pages: Vec<PageSearch> = pages.into_iter().flatten().collect();
-    let files = std::sync::Mutex::new(Vec::new());
-    let (_, stats) = write_index(postings, &pages, fold, &|rel, js| {
-        files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((rel.to_string(), js.to_string()))
-    });
-    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort();
-    SearchIndex { files, stats }
+    (postings, pages.into_iter().flatten().collect())
 }
 
 impl PageSearch {
@@ -842,6 +854,43 @@ pub fn write_index(
     fold: bool,
     sink: Sink<'_>,
 ) -> (Vec<String>, IndexStats) {
+    let (names, stats, _) = write_index_measured(runs, pages, fold, sink);
+    (names, stats)
+}
+
+/// The bytes of records the shard counts are made from (see [`shard_count`]): of page lists,
+/// and of positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct RecordBytes {
+    pub(super) lists: usize,
+    pub(super) positions: usize,
+}
+
+impl RecordBytes {
+    /// What one term with a page list of `list` bytes and `positions` bytes of positions
+    /// counts for (nothing when it has no pages).
+    pub(super) fn of_term(list: usize, positions: usize) -> RecordBytes {
+        let record = |len: usize| if len > 0 { 12 + len } else { 0 };
+        RecordBytes {
+            lists: record(list),
+            positions: record(positions),
+        }
+    }
+
+    /// The number of page-list shards and of position shards.
+    pub(super) fn shard_counts(self) -> (u32, u32) {
+        (shard_count(self.lists), shard_count(self.positions))
+    }
+}
+
+/// [`write_index`], also returning the record bytes the shard counts come from (a watch
+/// session keeps them to update the index after an edit).
+pub(super) fn write_index_measured(
+    runs: Vec<PostingRun>,
+    pages: &[PageSearch],
+    fold: bool,
+    sink: Sink<'_>,
+) -> (Vec<String>, IndexStats, RecordBytes) {
     use rayon::prelude::*;
     let started = std::time::Instant::now();
     let chunks: Vec<Vec<Term>> = runs.into_iter().map(|r| r.0).collect();
@@ -858,15 +907,14 @@ pub fn write_index(
         .collect();
     pieces.sort_unstable();
     let terms = term_records(&chunks, &pieces);
-    let record = |len: usize| 12 + len;
-    let n_lists = shard_count(terms.iter().map(|t| record(t.list_len)).sum());
-    let n_positions = shard_count(
-        terms
-            .iter()
-            .filter(|t| t.pos_len > 0)
-            .map(|t| record(t.pos_len))
-            .sum(),
-    );
+    let bytes = terms.iter().fold(RecordBytes::default(), |sum, t| {
+        let term = RecordBytes::of_term(t.list_len, t.pos_len);
+        RecordBytes {
+            lists: sum.lists + term.lists,
+            positions: sum.positions + term.positions,
+        }
+    });
+    let (n_lists, n_positions) = bytes.shard_counts();
     // Each shard's terms, in term order.
     let mut list_shards: Vec<Vec<usize>> = vec![Vec::new(); n_lists as usize];
     let mut position_shards: Vec<Vec<usize>> = vec![Vec::new(); n_positions as usize];
@@ -889,22 +937,17 @@ pub fn write_index(
                 })
                 .sum();
             let mut js = String::with_capacity(size + 40);
-            js.push_str(&format!(
-                "zhibu_shard(\"{dir}/{}\",\"",
-                shard_name(s as u32)
-            ));
+            js.push_str(&shard_head(dir, s as u32));
             for &i in members {
                 let t = &terms[i];
-                js.push(if t.key & PAIR == 0 { 'a' } else { 'b' });
-                js.push_str(&t.term);
                 let group = &pieces[t.pieces.clone()];
                 if positions {
-                    push_varint_str(&mut js, t.pos_len as u32);
+                    push_record_head(&mut js, t.key, &t.term, t.pos_len);
                     for p in group {
                         js.push_str(ascii(&piece(p).positions));
                     }
                 } else {
-                    push_varint_str(&mut js, t.list_len as u32);
+                    push_record_head(&mut js, t.key, &t.term, t.list_len);
                     let mut last = None::<u32>;
                     for p in group {
                         let t = piece(p);
@@ -914,7 +957,7 @@ pub fn write_index(
                     }
                 }
             }
-            js.push_str("\");\n");
+            js.push_str(SHARD_TAIL);
             sink(&rel, &js);
             (rel, js.len())
         };
@@ -954,12 +997,29 @@ pub fn write_index(
         stats.total_bytes += js.len();
         names.push(rel.to_string());
     }
-    (names, stats)
+    (names, stats, bytes)
 }
 
 /// Enough shards for `total` bytes of records.
 fn shard_count(total: usize) -> u32 {
     total.div_ceil(SHARD_TARGET).clamp(1, MAX_SHARDS) as u32
+}
+
+/// The start of shard `s` of directory `dir` (`s` for page lists, `p` for positions), up to
+/// its first record.
+pub(super) fn shard_head(dir: &str, s: u32) -> String {
+    format!("zhibu_shard(\"{dir}/{}\",\"", shard_name(s))
+}
+
+/// The end of a shard, after its last record.
+pub(super) const SHARD_TAIL: &str = "\");\n";
+
+/// Starts the record of the term `key` (`term`, escaped for JSON) whose posting is `len`
+/// bytes: `a` or `b` (one or two characters), the term, the length.
+pub(super) fn push_record_head(js: &mut String, key: u64, term: &str, len: usize) {
+    js.push(if key & PAIR == 0 { 'a' } else { 'b' });
+    js.push_str(term);
+    push_varint_str(js, len as u32);
 }
 
 /// One term of the index: its pieces (a range of the sorted pieces), its text escaped for
@@ -1057,12 +1117,12 @@ fn facets_js(pages: &[PageSearch]) -> String {
 }
 
 /// Varint digits are printable ASCII without `"` or `\\`: they need no escaping.
-fn ascii(digits: &[u8]) -> &str {
+pub(super) fn ascii(digits: &[u8]) -> &str {
     std::str::from_utf8(digits).expect("ascii")
 }
 
 /// `term` as the content of a JSON string.
-fn escaped(term: &str) -> String {
+pub(super) fn escaped(term: &str) -> String {
     let mut quoted = serde_json::to_string(term).expect("string serialises");
     quoted.pop();
     quoted.remove(0);

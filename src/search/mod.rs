@@ -5,6 +5,7 @@
 //! * [`text`] turns a rendered page into searchable text and normalises it.
 //! * [`code`] writes numbers compactly and picks a term's shard.
 //! * [`index`] builds the postings and writes the files under `search/`.
+//! * [`live`] keeps a watch session's index in memory and updates it after an edit.
 //! * [`query`] evaluates a query on those files exactly as `js/search.js` does; the tests
 //!   compare it with a naive substring scan.
 //!
@@ -12,6 +13,7 @@
 
 pub mod code;
 pub mod index;
+pub mod live;
 pub mod query;
 pub mod text;
 
