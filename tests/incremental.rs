@@ -221,7 +221,7 @@ fn check(ops: &[Op]) {
             (Ok(_), Ok(_)) => {
                 let now = tree(&out);
                 let expected = tree(&clean_out);
-                assert_same(&now, &expected, step, op);
+                assert_same_tree(&now, &expected, &format!("step {step} {op:?}"));
                 last_good = now;
             }
             (Err(a), Err(b)) => {
@@ -239,25 +239,6 @@ fn check(ops: &[Op]) {
         }
         let _ = std::fs::remove_dir_all(&clean_out);
     }
-}
-
-fn assert_same(
-    now: &std::collections::BTreeMap<String, Vec<u8>>,
-    expected: &std::collections::BTreeMap<String, Vec<u8>>,
-    step: usize,
-    op: &Op,
-) {
-    let extra: Vec<&String> = now.keys().filter(|k| !expected.contains_key(*k)).collect();
-    let missing: Vec<&String> = expected.keys().filter(|k| !now.contains_key(*k)).collect();
-    let differ: Vec<&String> = expected
-        .iter()
-        .filter(|(k, v)| now.get(*k).is_some_and(|n| n != *v))
-        .map(|(k, _)| k)
-        .collect();
-    assert!(
-        extra.is_empty() && missing.is_empty() && differ.is_empty(),
-        "step {step} {op:?}: stale {extra:?}, missing {missing:?}, different {differ:?}"
-    );
 }
 
 #[test]

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::tree;
-use std::path::{Path, PathBuf};
+use common::{assert_same_tree, tree};
+use std::path::PathBuf;
 use zhibu::watch::Changes;
 use zhibu::{BuildOptions, Session};
 
@@ -113,24 +113,8 @@ fn edit_and_compare(
         ..opts.clone()
     })
     .expect("the clean build works");
-    assert_same(&out, &clean, what);
+    assert_same_tree(&tree(&out), &tree(&clean), what);
     std::fs::remove_dir_all(&clean).unwrap();
-}
-
-/// Every file of `out` equals the one of `clean`, and neither has a file the other lacks.
-fn assert_same(out: &Path, clean: &Path, what: &str) {
-    let (now, expected) = (tree(out), tree(clean));
-    let stale: Vec<&String> = now.keys().filter(|k| !expected.contains_key(*k)).collect();
-    let missing: Vec<&String> = expected.keys().filter(|k| !now.contains_key(*k)).collect();
-    let differ: Vec<&String> = expected
-        .iter()
-        .filter(|(k, v)| now.get(*k).is_some_and(|n| n != *v))
-        .map(|(k, _)| k)
-        .collect();
-    assert!(
-        stale.is_empty() && missing.is_empty() && differ.is_empty(),
-        "{what}: stale {stale:?}, missing {missing:?}, different {differ:?}"
-    );
 }
 
 /// A paragraph with terms no other page has: a rare pair of characters and a Latin word.

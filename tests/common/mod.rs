@@ -153,3 +153,23 @@ pub fn build_with(root: &Path, out: &Path, extra: &[&str]) -> Run {
     args.extend_from_slice(extra);
     zhibu(&args)
 }
+
+/// Asserts that two output trees (see [`tree`]) hold the same files with the same bytes;
+/// otherwise names the stale, missing and different files after `what`.
+pub fn assert_same_tree(
+    now: &BTreeMap<String, Vec<u8>>,
+    expected: &BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    let stale: Vec<&String> = now.keys().filter(|k| !expected.contains_key(*k)).collect();
+    let missing: Vec<&String> = expected.keys().filter(|k| !now.contains_key(*k)).collect();
+    let differ: Vec<&String> = expected
+        .iter()
+        .filter(|(k, v)| now.get(*k).is_some_and(|n| n != *v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        stale.is_empty() && missing.is_empty() && differ.is_empty(),
+        "{what}: stale {stale:?}, missing {missing:?}, different {differ:?}"
+    );
+}
