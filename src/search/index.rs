@@ -791,17 +791,11 @@ pub fn run_length(pages: usize) -> usize {
 /// Builds the index from every page's prepared text and returns it in memory (for tests).
 /// `docs` may be in any order; `fold` is recorded for the client.
 pub fn build_index(docs: Vec<PageSearch>, fold: bool) -> SearchIndex {
-    let (runs, pages) = index_runs(docs);
-    let files = std::sync::Mutex::new(Vec::new());
-    let (_, stats) = write_index(runs, &pages, fold, &|rel, js| {
-        files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((rel.to_string(), js.to_string()))
-    });
-    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort();
-    SearchIndex { files, stats }
+    let index = super::live::LiveIndex::build(docs, fold);
+    SearchIndex {
+        files: index.sorted_files(),
+        stats: index.stats(),
+    }
 }
 
 /// The postings of `docs` (any order) in runs of consecutive pages, indexed in parallel, and

@@ -68,20 +68,20 @@ impl LiveIndex {
         paths
     }
 
+    /// Its files with their content, sorted by path.
+    pub fn sorted_files(&self) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = self
+            .files
+            .iter()
+            .map(|(p, c)| (p.clone(), c.clone()))
+            .collect();
+        files.sort_unstable();
+        files
+    }
+
     /// Hands every file to `sink`, in parallel.
     pub fn write_all(&self, sink: Sink<'_>) {
         self.files.par_iter().for_each(|(rel, js)| sink(rel, js));
-    }
-
-    /// Brings the index up to date after edits that changed pages' text only: [`LiveIndex::plan`]
-    /// then [`LiveIndex::apply`].
-    pub fn update(
-        &mut self,
-        edits: &[(&PageSearch, &PageSearch)],
-        sink: Sink<'_>,
-    ) -> Option<IndexStats> {
-        let update = self.plan(edits)?;
-        self.apply(update, sink)
     }
 
     /// What edits that changed pages' text only do to the index: each `(old, new)` is a page as
@@ -631,17 +631,6 @@ mod tests {
             .collect()
     }
 
-    /// The index's files, sorted by path.
-    fn files(live: &LiveIndex) -> Vec<(String, String)> {
-        let mut files: Vec<(String, String)> = live
-            .files
-            .iter()
-            .map(|(p, c)| (p.clone(), c.clone()))
-            .collect();
-        files.sort_unstable();
-        files
-    }
-
     #[test]
     fn updates_equal_a_fresh_build() {
         let long = "很长的正文。".repeat(600);
@@ -672,9 +661,11 @@ mod tests {
                     .map(|old| (old, &pages[old.id as usize]))
                     .collect();
                 let written = std::sync::Mutex::new(Vec::new());
-                let stats = live.update(&pairs, &|rel, js| {
-                    let mut written = written.lock().unwrap();
-                    written.push((rel.to_string(), js.to_string()));
+                let stats = live.plan(&pairs).and_then(|update| {
+                    live.apply(update, &|rel, js| {
+                        let mut written = written.lock().unwrap();
+                        written.push((rel.to_string(), js.to_string()));
+                    })
                 });
                 let fresh = build_index(pages.clone(), fold);
                 let Some(stats) = stats else {
@@ -682,7 +673,7 @@ mod tests {
                     continue;
                 };
                 in_place += 1;
-                let now = files(&live);
+                let now = live.sorted_files();
                 let paths = |f: &[(String, String)]| -> Vec<String> {
                     f.iter().map(|(p, _)| p.clone()).collect()
                 };
