@@ -127,19 +127,8 @@ fn main() {
 
 /// Where the body of a Markdown file starts: after the line that closes its front matter.
 fn body_start(text: &str) -> usize {
-    let fence = if text.starts_with("---") {
-        "\n---"
-    } else {
-        "\n+++"
-    };
-    text.get(3..)
-        .and_then(|rest| rest.find(fence))
-        .map_or(0, |at| {
-            let close = 3 + at + fence.len();
-            text[close..]
-                .find('\n')
-                .map_or(text.len(), |nl| close + nl + 1)
-        })
+    zhibu::frontmatter::split(text, std::path::Path::new(""))
+        .map_or(0, |split| text.len() - split.body.len())
 }
 
 /// Compares the output of the session with a clean build of the same sources, file by file.

@@ -526,9 +526,6 @@ fn text_summary(text: &str, limit: usize) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-///
-/// Tera calls this for every `{{ }}` in the templates, so runs of text that need no escaping
-/// (nearly all of it) are copied whole rather than character by character.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let Ok(()) = escape_runs::<std::convert::Infallible>(s, |run| {
@@ -544,7 +541,9 @@ pub fn escape_html_to(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<
     escape_runs(s, |run| out.write_all(run.as_bytes()))
 }
 
-/// Hands `s` to `emit` escaped, as runs that need no escaping and entities.
+/// Hands `s` to `emit` escaped, as runs that need no escaping and entities. Tera escapes every
+/// `{{ }}` of the templates this way, so runs of text that need no escaping (nearly all of it)
+/// are passed whole rather than character by character.
 fn escape_runs<E>(s: &str, mut emit: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let mut copied = 0;
     for (i, b) in s.bytes().enumerate() {

@@ -1057,14 +1057,11 @@ fn template_hashes(theme: &Theme) -> HashMap<String, u64> {
         .collect()
 }
 
-/// Whether a template defines a component (`{% component name(...) %}`).
+/// Whether a template defines a component (`{% component name(...) %}`, `{%- component`).
 fn defines_components(source: &str) -> bool {
     source.match_indices("component").any(|(i, _)| {
-        source[..i]
-            .trim_end()
-            .strip_suffix('-')
-            .unwrap_or(source[..i].trim_end())
-            .ends_with("{%")
+        let before = source[..i].trim_end();
+        before.ends_with("{%") || before.ends_with("{%-")
     })
 }
 
@@ -1085,13 +1082,12 @@ fn load_templates(root: &Path, config: &Config, diags: &mut Diagnostics) -> (ter
         .collect();
     if let Err(e) = tera.add_raw_templates(sources) {
         let (name, at, message) = render::template_error(&e);
-        let shown = name
-            .and_then(|n| theme.templates.get(n))
-            .map_or("templates".to_string(), |(_, f)| f.clone());
-        let hint = name
-            .and_then(|n| theme.templates.get(n))
-            .filter(|(source, _)| written_for_tera1(source))
-            .map_or("", |_| TERA1_HINT);
+        let template = name.and_then(|n| theme.templates.get(n));
+        let shown = template.map_or("templates".to_string(), |(_, f)| f.clone());
+        let hint = match template {
+            Some((source, _)) if written_for_tera1(source) => TERA1_HINT,
+            _ => "",
+        };
         diags.push(Diagnostic::error(
             shown,
             at,
